@@ -1,0 +1,280 @@
+//! AWS CloudFormation and SAM templates (YAML or JSON) into the application model.
+//!
+//! SAM resources are read the way the SAM transform would expand them (globals merged,
+//! generated roles and implicit APIs created, policy templates expanded) but straight into the
+//! model, so rules never see the difference between a SAM and a CloudFormation function.
+
+mod api;
+mod function;
+mod link;
+pub(crate) mod resolve;
+mod resources;
+mod sam;
+
+use std::collections::BTreeMap;
+
+use palisade_model::{
+    App, AppFormat, FileId, Parameter, Prop, SourceFile, Span, Suppression, SuppressionOrigin, Text,
+    Value,
+};
+
+use crate::yaml::{Node, NodeKind};
+use resolve::Resolver;
+
+pub(crate) const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+
+/// True when a parsed document is a CloudFormation template: a `Resources` mapping whose
+/// entries have a `Type`, plus either the format version, a transform, or AWS resource types.
+pub fn is_template(root: &Node) -> bool {
+    let Some(resources) = root.get("Resources").and_then(Node::as_map) else {
+        return false;
+    };
+    let typed = resources.iter().any(|(_, body)| {
+        body.get("Type")
+            .and_then(Node::as_str)
+            .is_some_and(|t| t.starts_with("AWS::") || t.starts_with("Custom::"))
+    });
+    typed || root.get("AWSTemplateFormatVersion").is_some() || root.get("Transform").is_some()
+}
+
+/// True when the template asks for the SAM transform.
+pub fn is_sam(root: &Node) -> bool {
+    match root.get("Transform") {
+        Some(t) => match &t.kind {
+            NodeKind::Str(s) => s == SAM_TRANSFORM,
+            NodeKind::Seq(items) => items.iter().any(|i| i.as_str() == Some(SAM_TRANSFORM)),
+            _ => false,
+        },
+        None => false,
+    }
+}
+
+/// One resource of the template, as found.
+pub(crate) struct Res<'a> {
+    pub id: &'a str,
+    pub type_name: &'a str,
+    pub key: &'a Node,
+    pub body: &'a Node,
+    pub props: Option<&'a Node>,
+    pub condition: Option<String>,
+    pub suppressions: Vec<Suppression>,
+}
+
+impl Res<'_> {
+    /// The resource's span: from its logical id to the end of its body.
+    pub fn span(&self, file: FileId) -> Span {
+        Span::new(file, self.key.start, self.body.end)
+    }
+}
+
+pub(crate) struct Builder<'a> {
+    pub r: Resolver<'a>,
+    pub file: FileId,
+    pub app: App,
+    pub globals: Option<&'a Node>,
+    /// Logical id to resource type, including ids SAM generates.
+    pub types: BTreeMap<String, String>,
+    /// SAM API events waiting for every API's auth settings.
+    pub pending_routes: Vec<sam::PendingRoute>,
+    pub api_auth: BTreeMap<String, api::ApiAuth>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn span(&self, node: &Node) -> Span {
+        Span::new(self.file, node.start, node.end)
+    }
+
+    /// Span of a `key: value` pair.
+    pub fn pair_span(&self, key: &Node, value: &Node) -> Span {
+        Span::new(self.file, key.start, value.end.max(key.end))
+    }
+
+    pub fn value(&self, props: Option<&Node>, key: &str) -> Option<Value> {
+        self.r.resolve_opt(props?.get(key)?)
+    }
+
+    pub fn text(&self, props: Option<&Node>, key: &str) -> Option<Prop<Text>> {
+        self.value(props, key).map(|v| Prop::from_text_value(&v))
+    }
+
+    pub fn string(&self, props: Option<&Node>, key: &str) -> Option<Prop<String>> {
+        self.value(props, key)
+            .map(|v| Prop::from_value(&v, |v| v.as_str().map(str::to_string)))
+    }
+
+    pub fn number(&self, props: Option<&Node>, key: &str) -> Option<Prop<u64>> {
+        self.value(props, key).map(|v| Prop::from_value(&v, Value::as_u64))
+    }
+
+    pub fn boolean(&self, props: Option<&Node>, key: &str) -> Option<Prop<bool>> {
+        self.value(props, key).map(|v| Prop::from_value(&v, Value::as_bool))
+    }
+
+    /// The logical id a value refers to, when it is a single `Ref`/`GetAtt` to a resource.
+    pub fn referenced_id(&self, value: &Value) -> Option<String> {
+        value
+            .text()
+            .and_then(Text::sole_reference)
+            .map(|id| id.split('.').next().unwrap_or(id).to_string())
+            .filter(|id| self.types.contains_key(id))
+    }
+
+    pub fn type_of(&self, id: &str) -> Option<&str> {
+        self.types.get(id).map(String::as_str)
+    }
+}
+
+/// Build the app of a parsed template.
+pub fn load(root: &Node, file: FileId, source: &SourceFile) -> App {
+    let path = source.path.as_str();
+    let sam = is_sam(root);
+    let format = if sam {
+        AppFormat::Sam
+    } else {
+        AppFormat::CloudFormation
+    };
+    let mut b = Builder {
+        r: Resolver::new(root, file),
+        file,
+        app: App::new(path, file, format),
+        globals: root.get("Globals"),
+        types: BTreeMap::new(),
+        pending_routes: Vec::new(),
+        api_auth: BTreeMap::new(),
+    };
+
+    b.app.suppressions = suppressions(&b, root.get("Metadata"), None);
+    parameters(&mut b, root);
+
+    let mut found = Vec::new();
+    if let Some(entries) = root.get("Resources").and_then(Node::as_map) {
+        for (key, body) in entries {
+            let (Some(id), Some(type_name)) = (key.as_str(), body.get("Type").and_then(Node::as_str)) else {
+                continue;
+            };
+            b.types.insert(id.to_string(), type_name.to_string());
+            found.push((id, type_name, key, body));
+        }
+    }
+    if sam {
+        sam::declare_generated_ids(&mut b, &found);
+    }
+
+    let mut resources = Vec::new();
+    for (id, type_name, key, body) in found {
+        let condition = match body.get("Condition") {
+            Some(c) => {
+                let name = c.as_str().unwrap_or_default().to_string();
+                match b.r.condition(&name, c) {
+                    // Never created with these inputs.
+                    Some(false) => continue,
+                    Some(true) => None,
+                    None => Some(name),
+                }
+            }
+            None => None,
+        };
+        let suppressions = suppressions(&b, body.get("Metadata"), Some(id));
+        resources.push(Res {
+            id,
+            type_name,
+            key,
+            body,
+            props: body.get("Properties"),
+            condition,
+            suppressions,
+        });
+    }
+
+    for res in &resources {
+        match res.type_name {
+            "AWS::Serverless::Function" => sam::function(&mut b, res),
+            "AWS::Lambda::Function" => function::lambda_function(&mut b, res),
+            "AWS::IAM::Role" => resources::role(&mut b, res),
+            "AWS::Serverless::Api" => api::sam_api(&mut b, res, palisade_model::ApiKind::Rest),
+            "AWS::Serverless::HttpApi" => api::sam_api(&mut b, res, palisade_model::ApiKind::Http),
+            "AWS::ApiGateway::RestApi" => api::rest_api(&mut b, res),
+            "AWS::ApiGatewayV2::Api" => api::v2_api(&mut b, res),
+            _ => resources::other(&mut b, res),
+        }
+    }
+    if sam {
+        sam::implicit_apis(&mut b);
+    }
+    // Second pass: resources that refer to the ones above.
+    link::link(&mut b, &resources);
+
+    for (message, offset) in b.r.warnings.take() {
+        let at = source.line_col(u32::try_from(offset).unwrap_or(u32::MAX));
+        b.app.diagnostics.push(palisade_model::Diagnostic::warning(
+            path.to_string(),
+            Some(at),
+            message,
+        ));
+    }
+    let warnings = std::mem::take(&mut b.app.diagnostics);
+    b.app.diagnostics = dedup(warnings);
+    b.app
+}
+
+fn dedup(mut diags: Vec<palisade_model::Diagnostic>) -> Vec<palisade_model::Diagnostic> {
+    diags.sort();
+    diags.dedup();
+    diags
+}
+
+fn parameters(b: &mut Builder<'_>, root: &Node) {
+    let Some(entries) = root.get("Parameters").and_then(Node::as_map) else {
+        return;
+    };
+    for (key, body) in entries {
+        let Some(name) = key.as_str() else { continue };
+        let no_echo = body
+            .get("NoEcho")
+            .map(|n| b.r.resolve(n))
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        b.app.parameters.push(Parameter {
+            name: name.to_string(),
+            span: b.pair_span(key, body),
+            param_type: body.get("Type").and_then(Node::as_str).map(str::to_string),
+            default: body.get("Default").map(|d| b.r.resolve(d)),
+            no_echo,
+        });
+    }
+}
+
+/// `Metadata: { palisade: { ignore: [ {id: PAL104, reason: "…"}, "PAL105" ] } }`.
+fn suppressions(b: &Builder<'_>, metadata: Option<&Node>, target: Option<&str>) -> Vec<Suppression> {
+    let Some(list) = metadata.and_then(|m| m.get("palisade")).and_then(|p| p.get("ignore")) else {
+        return Vec::new();
+    };
+    let items: Vec<&Node> = match &list.kind {
+        NodeKind::Seq(items) => items.iter().collect(),
+        _ => vec![list],
+    };
+    items
+        .into_iter()
+        .filter_map(|item| {
+            let (rule, reason) = match &item.kind {
+                NodeKind::Str(s) => (s.clone(), None),
+                NodeKind::Map(_) => (
+                    item.get("id").or_else(|| item.get("rule"))?.as_str()?.to_string(),
+                    item.get("reason")
+                        .and_then(Node::as_str)
+                        .map(str::trim)
+                        .filter(|r| !r.is_empty())
+                        .map(str::to_string),
+                ),
+                _ => return None,
+            };
+            Some(Suppression {
+                rule,
+                reason,
+                target: target.map(str::to_string),
+                origin: SuppressionOrigin::TemplateMetadata,
+                span: b.span(item),
+            })
+        })
+        .collect()
+}

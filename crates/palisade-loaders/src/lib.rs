@@ -1,0 +1,151 @@
+//! Loaders: infrastructure-as-code formats in, Palisade's application model out.
+//!
+//! A loader knows its file format and nothing about security. It resolves what can be resolved
+//! statically, keeps the rest symbolic, and records a span on every element it creates.
+//! Depends on `palisade-model` only; no analyzer depends on this crate.
+
+pub mod cfn;
+mod discover;
+mod error;
+pub mod policy;
+mod sam_data;
+pub mod yaml;
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use palisade_model::{App, Diagnostic, LineCol, SourceMap};
+
+pub use discover::{Candidate, Discovery, discover};
+pub use error::LoadError;
+
+/// Limits a loader applies to every file.
+#[derive(Clone, Copy, Debug)]
+pub struct LoadSettings {
+    /// Files larger than this are not read (templates are far smaller: CloudFormation accepts
+    /// at most 1 MB).
+    pub max_file_size: u64,
+    pub yaml: yaml::Limits,
+}
+
+impl Default for LoadSettings {
+    fn default() -> Self {
+        LoadSettings {
+            max_file_size: 16 * 1024 * 1024,
+            yaml: yaml::Limits::default(),
+        }
+    }
+}
+
+/// What loading one file gave.
+#[derive(Debug)]
+pub enum Loaded {
+    App(Box<App>),
+    /// A readable file that is not an app of a format Palisade knows.
+    NotAnApp,
+}
+
+/// How many bytes are sniffed to decide whether an over-large file was meant as a template.
+const SNIFF: usize = 64 * 1024;
+
+/// Line and column (1-based) of a byte offset in a text.
+pub fn line_col(text: &str, offset: usize) -> LineCol {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or("");
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    LineCol {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        col: u32::try_from(col).unwrap_or(u32::MAX),
+    }
+}
+
+fn looks_like_template(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"Resources").is_some()
+        || memchr::memmem::find(bytes, b"AWSTemplateFormatVersion").is_some()
+}
+
+/// Read a file as UTF-8 text within the settings' limits.
+pub fn read_text(path: &Path, rel: &str, settings: &LoadSettings) -> Result<Option<String>, LoadError> {
+    let io = |source| LoadError::Io {
+        path: rel.to_string(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > settings.max_file_size {
+        let mut head = Vec::with_capacity(SNIFF);
+        std::fs::File::open(path)
+            .map_err(io)?
+            .take(SNIFF as u64)
+            .read_to_end(&mut head)
+            .map_err(io)?;
+        if looks_like_template(&head) {
+            return Err(LoadError::TooLarge {
+                path: rel.to_string(),
+                size,
+                limit: settings.max_file_size,
+            });
+        }
+        return Ok(None);
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    if let Some(offset) = memchr::memchr(0, &bytes[..bytes.len().min(8192)]) {
+        return Err(LoadError::Binary {
+            path: rel.to_string(),
+            offset,
+        });
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(bytes.get(..valid).unwrap_or(&[]));
+            Err(LoadError::InvalidUtf8 {
+                path: rel.to_string(),
+                position: line_col(&prefix, prefix.len()),
+            })
+        }
+    }
+}
+
+/// Load one CloudFormation or SAM candidate: `Ok(NotAnApp)` when the file is readable YAML or
+/// JSON but not a template.
+pub fn load_cloudformation(
+    path: &Path,
+    rel: &str,
+    sources: &SourceMap,
+    settings: &LoadSettings,
+) -> Result<Loaded, LoadError> {
+    let Some(text) = read_text(path, rel, settings)? else {
+        return Ok(Loaded::NotAnApp);
+    };
+    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    if !looks_like_template(text.as_bytes()) {
+        return Ok(Loaded::NotAnApp);
+    }
+    let doc = yaml::parse(&text, settings.yaml).map_err(|e| LoadError::Yaml {
+        path: rel.to_string(),
+        position: e.offset().map(|o| line_col(&text, o)),
+        message: e.to_string(),
+    })?;
+    if !cfn::is_template(&doc.root) {
+        return Ok(Loaded::NotAnApp);
+    }
+    let text: Arc<str> = Arc::from(text);
+    let file = sources.add(rel.to_string(), path, Arc::clone(&text));
+    let Some(source) = sources.get(file) else {
+        return Ok(Loaded::NotAnApp);
+    };
+    let mut app = cfn::load(&doc.root, file, &source);
+    for w in doc.warnings {
+        app.diagnostics.push(Diagnostic::warning(
+            rel,
+            Some(line_col(&text, w.offset)),
+            w.message,
+        ));
+    }
+    Ok(Loaded::App(Box::new(app)))
+}

