@@ -157,6 +157,25 @@ impl<'a> Offsets<'a> {
         Offsets { text, checkpoints }
     }
 
+    /// Move `end` back over trailing whitespace, not before `start`.
+    fn trim_end(&self, start: usize, end: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut e = end.min(bytes.len());
+        while e > start && bytes.get(e - 1).is_some_and(u8::is_ascii_whitespace) {
+            e -= 1;
+        }
+        e
+    }
+
+    /// The end of a collection: the closing bracket of a flow collection, else the end of its
+    /// last child (a block collection's end event sits at the next token, past comments).
+    fn collection_end(&self, event_start: usize, event_end: usize, last_child: Option<usize>) -> usize {
+        match self.text.as_bytes().get(event_start) {
+            Some(b'}' | b']') => event_end,
+            _ => last_child.unwrap_or(event_end),
+        }
+    }
+
     fn byte(&self, char_index: usize) -> usize {
         if self.checkpoints.is_empty() {
             return char_index.min(self.text.len());
@@ -260,7 +279,7 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
                 let node = Node {
                     kind,
                     start,
-                    end,
+                    end: offsets.trim_end(start, end),
                     tag,
                 };
                 if anchor > 0 {
@@ -325,6 +344,7 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
                     tag,
                     anchor,
                 }) => {
+                    let end = offsets.collection_end(start, end, items.last().map(|i| i.end));
                     let node = Node {
                         kind: NodeKind::Seq(items),
                         start: s,
@@ -351,6 +371,7 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
                     anchor,
                     ..
                 }) => {
+                    let end = offsets.collection_end(start, end, entries.last().map(|(k, v)| v.end.max(k.end)));
                     let node = Node {
                         kind: NodeKind::Map(entries),
                         start: s,

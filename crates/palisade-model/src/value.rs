@@ -409,14 +409,12 @@ impl<T: std::fmt::Display> Prop<T> {
     pub fn render(&self) -> String {
         match &self.value {
             Resolved::Known(v) => v.to_string(),
-            Resolved::OneOf { condition, options } => format!(
-                "{} (depending on condition {condition})",
-                options
-                    .iter()
-                    .map(|o| o.as_ref().map_or_else(|| "<no value>".into(), T::to_string))
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            ),
+            // The condition is named by whoever reports on the value (`Truth::Depends`).
+            Resolved::OneOf { options, .. } => options
+                .iter()
+                .map(|o| o.as_ref().map_or_else(|| "<no value>".into(), T::to_string))
+                .collect::<Vec<_>>()
+                .join(" or "),
             Resolved::Unknown(e) => e.clone(),
         }
     }

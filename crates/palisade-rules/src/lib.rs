@@ -1,1 +1,31 @@
-//! palisade-rules
+//! Palisade's rules over the application model: configuration (PAL1xx) and IAM (PAL2xx).
+//!
+//! A rule is one file under `rules/<area>/`, named after the risk it finds; its doc comment is
+//! its documentation (What it does / Why is this bad? / Example / Fix / References), and it is
+//! registered with one line in `registry.rs`. Rules see the model only (`Function`, never
+//! `AWS::Serverless::Function`), so one rule serves every format. Depends on `palisade-model`
+//! and `palisade-iam`; never on a loader.
+
+#[macro_use]
+mod macros;
+mod checker;
+mod date;
+mod helpers;
+mod registry;
+mod rules;
+
+pub use checker::{Checker, Report, Settings, check_app};
+pub use date::Date;
+pub use registry::{TOOL_RULES, all_meta, meta, rules};
+
+use palisade_model::{App, RuleMeta};
+
+/// A rule's identity; implemented by `declare_rule!`.
+pub trait Described {
+    fn meta(&self) -> &'static RuleMeta;
+}
+
+/// A check over one app.
+pub trait Rule: Described + Sync {
+    fn check(&self, app: &App, cx: &mut Checker<'_>);
+}

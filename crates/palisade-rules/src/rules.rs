@@ -1,0 +1,5 @@
+//! Every rule, one file each, by area.
+
+pub(crate) mod config;
+pub(crate) mod iam;
+pub(crate) mod tool;

@@ -1,0 +1,33 @@
+//! Configuration rules (PAL1xx).
+
+pub(crate) mod api_route_without_authorization;
+pub(crate) mod api_stage_without_access_logging;
+pub(crate) mod api_stage_without_throttling;
+pub(crate) mod api_stage_without_waf;
+pub(crate) mod async_trigger_without_failure_destination;
+pub(crate) mod bucket_policy_public;
+pub(crate) mod bucket_public_acl;
+pub(crate) mod bucket_without_public_access_block;
+pub(crate) mod cors_any_origin_with_credentials;
+pub(crate) mod deprecated_runtime;
+pub(crate) mod environment_secrets_without_customer_key;
+pub(crate) mod function_log_retention_not_set;
+pub(crate) mod function_timeout_exceeds_api_timeout;
+pub(crate) mod function_timeout_near_maximum;
+pub(crate) mod function_tracing_disabled;
+pub(crate) mod function_url_without_auth;
+pub(crate) mod function_without_code_signing;
+pub(crate) mod internet_function_without_concurrency_limit;
+pub(crate) mod kms_key_rotation_disabled;
+pub(crate) mod lambda_permission_to_anyone;
+pub(crate) mod layer_from_other_account;
+pub(crate) mod layer_publicly_shared;
+pub(crate) mod queue_not_encrypted;
+pub(crate) mod queue_visibility_timeout_too_short;
+pub(crate) mod resource_policy_public;
+pub(crate) mod rest_api_stage_without_execution_logging;
+pub(crate) mod secret_in_environment_variable;
+pub(crate) mod secret_parameter_without_noecho;
+pub(crate) mod service_permission_without_source;
+pub(crate) mod topic_not_encrypted;
+pub(crate) mod unprotected_event_sources;

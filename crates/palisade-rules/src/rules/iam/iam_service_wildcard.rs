@@ -1,0 +1,71 @@
+use palisade_iam::catalog;
+use palisade_model::App;
+
+use super::mod_helpers::{attach, owned_allows, statement_path, who};
+use crate::{Checker, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds `Allow` statements in a role's own policies that grant a whole service (`s3:*`,
+    /// `dynamodb:*`, `iam:*`).
+    ///
+    /// ## Why is this bad?
+    /// A service wildcard grants hundreds of actions, including the destructive and the
+    /// administrative ones (`s3:DeleteBucket`, `s3:PutBucketPolicy`, `dynamodb:DeleteTable`), and
+    /// every action AWS adds to the service later. The function needs a handful of them.
+    ///
+    /// ## Example
+    /// ```yaml
+    ///       - {Effect: Allow, Action: "dynamodb:*", Resource: !GetAtt Orders.Arn}
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    ///       - {Effect: Allow, Action: [dynamodb:GetItem, dynamodb:PutItem], Resource: !GetAtt Orders.Arn}
+    /// ```
+    ///
+    /// ## Fix
+    /// List the actions the function calls, or use a SAM policy template scoped to the resource
+    /// (`DynamoDBCrudPolicy`).
+    ///
+    /// ## References
+    /// - OWASP Serverless Top 10: S5:2017 Broken Access Control
+    /// - <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>
+    pub(crate) struct IamServiceWildcard {
+        code: "PAL202",
+        name: "iam-service-wildcard",
+        title: "Role allows every action of a service",
+        severity: High,
+        confidence: High,
+        sas: S5,
+        area: Iam,
+        fix: "List the service actions the function uses instead of service:*.",
+    }
+}
+
+impl Rule for IamServiceWildcard {
+    fn check(&self, app: &App, cx: &mut Checker<'_>) {
+        for role in &app.roles {
+            for (doc, stmt) in owned_allows(role) {
+                let Some(actions) = &stmt.action else { continue };
+                for (pattern, item) in actions.literals() {
+                    let Some((service, "*")) = pattern.split_once(':') else { continue };
+                    let count = catalog().service(service).map_or(0, |s| s.actions.len());
+                    let grants = if count > 0 { format!(" ({count} actions)") } else { String::new() };
+                    let r = cx.report(
+                        item.span,
+                        format!(
+                            "{} allows every {service} action{grants} ({pattern}), through {} {}",
+                            who(app, role),
+                            doc.source.describe(),
+                            stmt.label()
+                        ),
+                    );
+                    attach(r, app, role)
+                        .at(format!("{}/{pattern}", statement_path(doc, stmt)))
+                        .emit();
+                }
+            }
+        }
+    }
+}

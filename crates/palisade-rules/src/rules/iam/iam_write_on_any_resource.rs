@@ -1,0 +1,104 @@
+use std::collections::BTreeSet;
+
+use palisade_iam::{AccessLevel, catalog};
+use palisade_model::{App, Severity};
+
+use super::mod_helpers::{any_resource, attach, owned_allows, statement_path, who};
+use crate::{Checker, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds `Allow` statements in a role's own policies that grant write or permissions-management
+    /// actions on `Resource: "*"` (or with `NotResource`), when those actions can be restricted to
+    /// specific resources. Action patterns are expanded against the IAM action catalog; actions that
+    /// only accept `"*"` (such as `cloudwatch:PutMetricData`) are not reported.
+    ///
+    /// ## Why is this bad?
+    /// `Resource: "*"` turns "may write to the orders table" into "may write to every table, bucket,
+    /// queue or key of that kind in the account", including other applications' data. With
+    /// permissions-management actions (`s3:PutBucketPolicy`, `kms:PutKeyPolicy`), the function can
+    /// open resources to anyone.
+    ///
+    /// ## Example
+    /// ```yaml
+    ///       - {Effect: Allow, Action: [s3:PutObject, s3:DeleteObject], Resource: "*"}
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    ///       - {Effect: Allow, Action: [s3:PutObject, s3:DeleteObject], Resource: !Sub "${Uploads.Arn}/*"}
+    /// ```
+    ///
+    /// ## Fix
+    /// Name the resources (ARNs built with `!Sub`/`!GetAtt`) the function writes to.
+    ///
+    /// ## References
+    /// - OWASP Serverless Top 10: S5:2017 Broken Access Control
+    /// - <https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>
+    pub(crate) struct IamWriteOnAnyResource {
+        code: "PAL203",
+        name: "iam-write-on-any-resource",
+        title: "Role allows write or permissions-management actions on any resource",
+        severity: High,
+        confidence: High,
+        sas: S5,
+        area: Iam,
+        fix: "Scope the statement's Resource to the ARNs the function writes to.",
+    }
+}
+
+/// How many action names a message lists before "and N more".
+const LISTED: usize = 5;
+
+impl Rule for IamWriteOnAnyResource {
+    fn check(&self, app: &App, cx: &mut Checker<'_>) {
+        for role in &app.roles {
+            for (doc, stmt) in owned_allows(role) {
+                let Some(resource) = any_resource(stmt) else { continue };
+                let Some(actions) = &stmt.action else { continue };
+                let mut found: BTreeSet<(bool, String)> = BTreeSet::new();
+                for (pattern, _) in actions.literals() {
+                    // `*` and `service:*` have rules of their own.
+                    if pattern == "*" || pattern.ends_with(":*") {
+                        continue;
+                    }
+                    for a in catalog().expand(pattern) {
+                        if !a.supports_resource_scoping() {
+                            continue;
+                        }
+                        match a.access {
+                            AccessLevel::PermissionsManagement => {
+                                found.insert((false, a.full_name()));
+                            }
+                            AccessLevel::Write => {
+                                found.insert((true, a.full_name()));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                if found.is_empty() {
+                    continue;
+                }
+                let permissions = found.iter().any(|(write, _)| !write);
+                let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
+                let listed = names.iter().take(LISTED).copied().collect::<Vec<_>>().join(", ");
+                let more = if names.len() > LISTED { format!(" and {} more", names.len() - LISTED) } else { String::new() };
+                let kind = if permissions { "permissions-management and write" } else { "write" };
+                let r = cx.report(
+                    resource.span,
+                    format!(
+                        "{} may use {kind} actions on any resource ({listed}{more}), through {} {}",
+                        who(app, role),
+                        doc.source.describe(),
+                        stmt.label()
+                    ),
+                );
+                attach(r, app, role)
+                    .at(statement_path(doc, stmt))
+                    .severity(if permissions { Severity::High } else { Severity::Medium })
+                    .emit();
+            }
+        }
+    }
+}
