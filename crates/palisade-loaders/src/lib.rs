@@ -15,7 +15,7 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use palisade_model::{App, Diagnostic, LineCol, SourceMap};
+use palisade_model::{App, Diagnostic, SourceMap, line_col};
 
 pub use discover::{Candidate, Discovery, discover};
 pub use error::LoadError;
@@ -49,26 +49,17 @@ pub enum Loaded {
 /// How many bytes are sniffed to decide whether an over-large file was meant as a template.
 const SNIFF: usize = 64 * 1024;
 
-/// Line and column (1-based) of a byte offset in a text.
-pub fn line_col(text: &str, offset: usize) -> LineCol {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or("");
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    LineCol {
-        line: u32::try_from(line).unwrap_or(u32::MAX),
-        col: u32::try_from(col).unwrap_or(u32::MAX),
-    }
-}
-
 fn looks_like_template(bytes: &[u8]) -> bool {
     memchr::memmem::find(bytes, b"Resources").is_some()
         || memchr::memmem::find(bytes, b"AWSTemplateFormatVersion").is_some()
 }
 
 /// Read a file as UTF-8 text within the settings' limits.
-pub fn read_text(path: &Path, rel: &str, settings: &LoadSettings) -> Result<Option<String>, LoadError> {
+pub fn read_text(
+    path: &Path,
+    rel: &str,
+    settings: &LoadSettings,
+) -> Result<Option<String>, LoadError> {
     let io = |source| LoadError::Io {
         path: rel.to_string(),
         source,
@@ -122,7 +113,10 @@ pub fn load_cloudformation(
     let Some(text) = read_text(path, rel, settings)? else {
         return Ok(Loaded::NotAnApp);
     };
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
     if !looks_like_template(text.as_bytes()) {
         return Ok(Loaded::NotAnApp);
     }

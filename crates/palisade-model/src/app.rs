@@ -97,7 +97,10 @@ impl App {
     }
 
     /// Functions whose execution role is the given role.
-    pub fn functions_with_role<'a>(&'a self, role_id: &'a str) -> impl Iterator<Item = &'a Function> {
+    pub fn functions_with_role<'a>(
+        &'a self,
+        role_id: &'a str,
+    ) -> impl Iterator<Item = &'a Function> {
         self.functions
             .iter()
             .filter(move |f| matches!(&f.role, crate::function::RoleRef::Local(r) if r == role_id))

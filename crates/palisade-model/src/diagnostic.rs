@@ -33,7 +33,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(path: impl Into<String>, position: Option<LineCol>, message: impl Into<String>) -> Self {
+    pub fn error(
+        path: impl Into<String>,
+        position: Option<LineCol>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             path: path.into(),
             position,
@@ -42,14 +46,22 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(path: impl Into<String>, position: Option<LineCol>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        path: impl Into<String>,
+        position: Option<LineCol>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             level: DiagnosticLevel::Warning,
             ..Diagnostic::error(path, position, message)
         }
     }
 
-    pub fn note(path: impl Into<String>, position: Option<LineCol>, message: impl Into<String>) -> Self {
+    pub fn note(
+        path: impl Into<String>,
+        position: Option<LineCol>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             level: DiagnosticLevel::Note,
             ..Diagnostic::error(path, position, message)
@@ -60,8 +72,22 @@ impl Diagnostic {
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.position {
-            Some(p) => write!(f, "{}:{}:{}: {}: {}", self.path, p.line, p.col, self.level.as_str(), self.message),
-            None => write!(f, "{}: {}: {}", self.path, self.level.as_str(), self.message),
+            Some(p) => write!(
+                f,
+                "{}:{}:{}: {}: {}",
+                self.path,
+                p.line,
+                p.col,
+                self.level.as_str(),
+                self.message
+            ),
+            None => write!(
+                f,
+                "{}: {}: {}",
+                self.path,
+                self.level.as_str(),
+                self.message
+            ),
         }
     }
 }

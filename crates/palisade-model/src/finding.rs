@@ -94,6 +94,5 @@ mod tests {
             super::fingerprint("PAL105", "a", "bc"),
             super::fingerprint("PAL105", "ab", "c")
         );
-
     }
 }

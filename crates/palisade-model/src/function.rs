@@ -115,7 +115,10 @@ impl Function {
     }
 
     pub fn runtime_name(&self) -> Option<&str> {
-        self.runtime.as_ref().and_then(|p| p.get()).map(String::as_str)
+        self.runtime
+            .as_ref()
+            .and_then(|p| p.get())
+            .map(String::as_str)
     }
 }
 
@@ -130,14 +133,29 @@ pub enum PackageType {
 pub enum Code {
     None,
     /// A local folder or file, relative to the app's file.
-    Local { path: String, span: Span },
+    Local {
+        path: String,
+        span: Span,
+    },
     /// An S3 object (`s3://…` or `{Bucket, Key}`).
-    S3 { location: Text, span: Span },
+    S3 {
+        location: Text,
+        span: Span,
+    },
     /// Source written inline in the template (`ZipFile`, `InlineCode`).
-    Inline { source: String, span: Span },
+    Inline {
+        source: String,
+        span: Span,
+    },
     /// A container image.
-    Image { uri: Text, span: Span },
-    Unknown { expr: String, span: Span },
+    Image {
+        uri: Text,
+        span: Span,
+    },
+    Unknown {
+        expr: String,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -24,7 +24,12 @@ pub struct Role {
 }
 
 impl Role {
-    pub fn new(id: impl Into<String>, kind: RoleKind, resource_type: impl Into<String>, span: Span) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        kind: RoleKind,
+        resource_type: impl Into<String>,
+        span: Span,
+    ) -> Self {
         Role {
             id: id.into(),
             kind,
@@ -181,7 +186,9 @@ pub enum PrincipalKind {
 /// `Principal: "*"` or a map of principal kinds to patterns.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Principal {
-    Any { span: Span },
+    Any {
+        span: Span,
+    },
     Map {
         entries: Vec<(PrincipalKind, Patterns)>,
         span: Span,

@@ -33,7 +33,7 @@ pub use resource::{
     ResourceKind, Route, Stage, Topic, WafAssociation,
 };
 pub use rule::{Area, Confidence, RuleMeta, Sas, Severity};
-pub use source::{FileId, LineCol, SourceFile, SourceMap, Span};
+pub use source::{FileId, LineCol, SourceFile, SourceMap, Span, line_col};
 pub use suppression::{Suppression, SuppressionOrigin};
 pub use trigger::{Auth, Trigger, TriggerKind};
 pub use value::{MapEntry, Prop, Resolved, Segment, Symbol, Text, Truth, Value, ValueKind};

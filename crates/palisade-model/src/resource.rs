@@ -24,15 +24,28 @@ pub enum ResourceKind {
     Bucket(Bucket),
     Queue(Queue),
     Topic(Topic),
-    Table { sse_enabled: Option<Prop<bool>>, stream: bool },
-    Stream { encrypted: Option<Prop<bool>> },
-    Key { rotation: Option<Prop<bool>>, policy: Option<PolicyDocument> },
+    Table {
+        sse_enabled: Option<Prop<bool>>,
+        stream: bool,
+    },
+    Stream {
+        encrypted: Option<Prop<bool>>,
+    },
+    Key {
+        rotation: Option<Prop<bool>>,
+        policy: Option<PolicyDocument>,
+    },
     Secret,
-    Parameter { secure: bool, value: Option<Value> },
+    Parameter {
+        secure: bool,
+        value: Option<Value>,
+    },
     LogGroup(LogGroup),
     WafAssociation(WafAssociation),
     Permission(Permission),
-    Layer { public: bool },
+    Layer {
+        public: bool,
+    },
     StateMachine,
     UserPool,
     /// A type Palisade has no typed view of.

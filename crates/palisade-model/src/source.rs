@@ -46,6 +46,20 @@ pub struct LineCol {
     pub col: u32,
 }
 
+/// Line and column (1-based, columns in characters) of a byte offset in a text, for texts
+/// that are not (yet) in a [`SourceMap`].
+pub fn line_col(text: &str, offset: usize) -> LineCol {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or("");
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    LineCol {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        col: u32::try_from(col).unwrap_or(u32::MAX),
+    }
+}
+
 /// One file read by a scan: its path relative to the scanned root and its text.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -106,9 +120,7 @@ impl SourceFile {
         let Some(&start) = starts.get(idx) else {
             return "";
         };
-        let end = starts
-            .get(idx + 1)
-            .map_or(self.text.len(), |&e| e as usize);
+        let end = starts.get(idx + 1).map_or(self.text.len(), |&e| e as usize);
         self.text
             .get(start as usize..end)
             .unwrap_or("")

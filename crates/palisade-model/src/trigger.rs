@@ -118,10 +118,16 @@ pub enum Auth {
     None,
     /// AWS Signature V4 (IAM).
     Iam,
-    Cognito { authorizer: String },
+    Cognito {
+        authorizer: String,
+    },
     /// A Lambda (custom) authorizer.
-    Lambda { authorizer: String },
-    Jwt { authorizer: String },
+    Lambda {
+        authorizer: String,
+    },
+    Jwt {
+        authorizer: String,
+    },
     /// Authorization that Palisade cannot see (e.g. an OpenAPI document kept outside).
     Unknown(String),
 }

@@ -269,7 +269,11 @@ impl Value {
             ValueKind::Text(t) => t.render(),
             ValueKind::List(items) => format!(
                 "[{}]",
-                items.iter().map(Value::render).collect::<Vec<_>>().join(", ")
+                items
+                    .iter()
+                    .map(Value::render)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             ValueKind::Map(entries) => format!(
                 "{{{}}}",
@@ -283,7 +287,9 @@ impl Value {
                 "(if {condition}: {})",
                 options
                     .iter()
-                    .map(|o| o.as_ref().map_or_else(|| "<no value>".into(), Value::render))
+                    .map(|o| o
+                        .as_ref()
+                        .map_or_else(|| "<no value>".into(), Value::render))
                     .collect::<Vec<_>>()
                     .join(" | ")
             ),

@@ -1,1 +1,30 @@
-fn main() {}
+//! The `palisade` command: argument parsing, configuration, progress and exit codes. The work
+//! itself happens in the engine; the output in the reporters.
+//!
+//! Exit codes: 0 no finding at or above `--fail-on`; 1 findings at or above it; 2 a usage
+//! error, or input that could not be read.
+
+mod args;
+mod config;
+mod progress;
+mod rules_cmd;
+mod scan_cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let outcome = match cli.command {
+        args::Command::Scan(a) => scan_cmd::run(&a),
+        args::Command::Rules(a) => rules_cmd::run(&a),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            anstream::eprintln!("palisade: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

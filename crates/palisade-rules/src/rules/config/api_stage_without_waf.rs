@@ -75,10 +75,24 @@ impl Rule for ApiStageWithoutWaf {
                 continue;
             }
             for stage in &api.stages {
+                let name = stage.name.render();
+                // A WAF created only under a condition protects the stage only then.
+                if let Some(waf) = stage.waf.as_deref().and_then(|id| app.resource(id)) {
+                    let Some(cond) = &waf.condition else { continue };
+                    cx.report(
+                        stage.span,
+                        format!("stage {name} of REST API {} has a WAF web ACL only when condition `{cond}` holds", api.id),
+                    )
+                    .api(api)
+                    .at(format!("Stage:{name}/Waf"))
+                    .confidence(Confidence::Medium)
+                    .related(format!("WAF association {}", waf.id), waf.span)
+                    .emit();
+                    continue;
+                }
                 if stage.waf.is_some() {
                     continue;
                 }
-                let name = stage.name.render();
                 cx.report(
                     stage.span,
                     format!("stage {name} of REST API {} has no WAF web ACL", api.id),

@@ -54,8 +54,12 @@ impl Rule for IamWriteOnAnyResource {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
             for (doc, stmt) in owned_allows(role) {
-                let Some(resource) = any_resource(stmt) else { continue };
-                let Some(actions) = &stmt.action else { continue };
+                let Some(resource) = any_resource(stmt) else {
+                    continue;
+                };
+                let Some(actions) = &stmt.action else {
+                    continue;
+                };
                 let mut found: BTreeSet<(bool, String)> = BTreeSet::new();
                 for (pattern, _) in actions.literals() {
                     // `*` and `service:*` have rules of their own.
@@ -63,7 +67,10 @@ impl Rule for IamWriteOnAnyResource {
                         continue;
                     }
                     for a in catalog().expand(pattern) {
-                        if !a.supports_resource_scoping() {
+                        // iam:PassRole on `*` has a rule of its own (PAL204).
+                        if !a.supports_resource_scoping()
+                            || (a.service == "iam" && a.name == "PassRole")
+                        {
                             continue;
                         }
                         match a.access {
@@ -82,9 +89,22 @@ impl Rule for IamWriteOnAnyResource {
                 }
                 let permissions = found.iter().any(|(write, _)| !write);
                 let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
-                let listed = names.iter().take(LISTED).copied().collect::<Vec<_>>().join(", ");
-                let more = if names.len() > LISTED { format!(" and {} more", names.len() - LISTED) } else { String::new() };
-                let kind = if permissions { "permissions-management and write" } else { "write" };
+                let listed = names
+                    .iter()
+                    .take(LISTED)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let more = if names.len() > LISTED {
+                    format!(" and {} more", names.len() - LISTED)
+                } else {
+                    String::new()
+                };
+                let kind = if permissions {
+                    "permissions-management and write"
+                } else {
+                    "write"
+                };
                 let r = cx.report(
                     resource.span,
                     format!(
@@ -96,7 +116,11 @@ impl Rule for IamWriteOnAnyResource {
                 );
                 attach(r, app, role)
                     .at(statement_path(doc, stmt))
-                    .severity(if permissions { Severity::High } else { Severity::Medium })
+                    .severity(if permissions {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    })
                     .emit();
             }
         }

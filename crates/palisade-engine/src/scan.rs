@@ -1,0 +1,226 @@
+//! `scan`: the main job from a path to sorted findings.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use globset::{Glob, GlobSetBuilder};
+use palisade_loaders::{LoadSettings, Loaded, discover, load_cloudformation};
+use palisade_model::{App, Diagnostic, DiagnosticLevel, Finding, Severity, SourceMap};
+use palisade_rules::{Rule, Settings, check_app, rules};
+use rayon::prelude::*;
+
+use crate::suppress::{ConfigIgnore, Suppressed, SuppressedBy, apply_config, apply_to_app};
+use crate::{Baseline, EngineError};
+
+/// Reports progress of long work; the CLI draws a bar, tests use [`NoProgress`].
+pub trait Progress: Sync {
+    fn start(&self, total: u64, what: &str);
+    fn inc(&self, n: u64);
+    fn finish(&self);
+}
+
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _total: u64, _what: &str) {}
+    fn inc(&self, _n: u64) {}
+    fn finish(&self) {}
+}
+
+/// Which rules run and how severe their findings are.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSelection {
+    /// When set, only these rules (codes or names) run.
+    pub only: Option<Vec<String>>,
+    /// Rules (codes or names) that never run.
+    pub disabled: Vec<String>,
+    /// Severity overrides by rule code or name.
+    pub severity: BTreeMap<String, Severity>,
+}
+
+impl RuleSelection {
+    fn matches(list: &[String], code: &str, name: &str) -> bool {
+        list.iter()
+            .any(|x| x.eq_ignore_ascii_case(code) || x.eq_ignore_ascii_case(name))
+    }
+
+    fn selected(&self) -> Vec<&'static dyn Rule> {
+        rules()
+            .iter()
+            .copied()
+            .filter(|r| {
+                let m = r.meta();
+                self.only
+                    .as_ref()
+                    .is_none_or(|only| Self::matches(only, m.code, m.name))
+                    && !Self::matches(&self.disabled, m.code, m.name)
+            })
+            .collect()
+    }
+
+    fn severity_of(&self, f: &Finding) -> Option<Severity> {
+        self.severity
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(f.code) || k.eq_ignore_ascii_case(f.name))
+            .map(|(_, s)| *s)
+    }
+}
+
+/// Everything a scan needs, resolved and validated before work starts.
+#[derive(Clone, Debug, Default)]
+pub struct ScanSettings {
+    pub root: PathBuf,
+    pub load: LoadSettings,
+    pub rules: RuleSelection,
+    pub rule_settings: Settings,
+    /// Globs over paths relative to the root that are not scanned.
+    pub exclude: Vec<String>,
+    pub ignores: Vec<ConfigIgnore>,
+    pub baseline: Option<Baseline>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub files_considered: usize,
+    pub apps: usize,
+    pub functions: usize,
+    pub roles: usize,
+    pub rules_run: usize,
+    pub duration: Duration,
+}
+
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    pub apps: Vec<App>,
+    /// Findings to report, in a total order (file, position, code, fingerprint).
+    pub findings: Vec<Finding>,
+    /// Findings silenced by a suppression or the baseline.
+    pub suppressed: Vec<Suppressed>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: SourceMap,
+    pub stats: Stats,
+}
+
+impl ScanResult {
+    /// True when some input could not be read (exit code 2).
+    pub fn had_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.level == DiagnosticLevel::Error)
+    }
+
+    pub fn baselined(&self) -> usize {
+        self.suppressed
+            .iter()
+            .filter(|s| s.by == SuppressedBy::Baseline)
+            .count()
+    }
+}
+
+/// Scan everything under `settings.root`. Unreadable files become diagnostics; the scan goes on.
+pub fn scan(settings: &ScanSettings, progress: &dyn Progress) -> Result<ScanResult, EngineError> {
+    let started = Instant::now();
+    if !settings.root.exists() {
+        return Err(EngineError::NoSuchPath {
+            path: settings.root.clone(),
+        });
+    }
+    let mut excludes = GlobSetBuilder::new();
+    for pattern in &settings.exclude {
+        let glob = Glob::new(pattern).map_err(|e| EngineError::Glob {
+            pattern: pattern.clone(),
+            message: e.to_string(),
+        })?;
+        excludes.add(glob);
+    }
+    let excludes = excludes.build().map_err(|e| EngineError::Glob {
+        pattern: settings.exclude.join(", "),
+        message: e.to_string(),
+    })?;
+
+    let found = discover(&settings.root, &excludes);
+    let mut result = ScanResult::default();
+    result
+        .diagnostics
+        .extend(found.errors.iter().map(|e| e.to_diagnostic()));
+    result.stats.files_considered = found.candidates.len();
+
+    progress.start(found.candidates.len() as u64, "templates");
+    let sources = &result.sources;
+    let loaded: Vec<_> = found
+        .candidates
+        .par_iter()
+        .map(|c| {
+            let r = load_cloudformation(&c.path, &c.rel, sources, &settings.load);
+            progress.inc(1);
+            r
+        })
+        .collect();
+    progress.finish();
+    for r in loaded {
+        match r {
+            Ok(Loaded::App(app)) => result.apps.push(*app),
+            Ok(Loaded::NotAnApp) => {}
+            Err(e) => result.diagnostics.push(e.to_diagnostic()),
+        }
+    }
+    result.apps.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let selected = settings.rules.selected();
+    let ran: BTreeSet<&str> = selected.iter().map(|r| r.meta().code).collect();
+    let per_app: Vec<_> = result
+        .apps
+        .par_iter()
+        .map(|app| {
+            let mut findings = check_app(app, &result.sources, &settings.rule_settings, &selected);
+            for f in &mut findings {
+                if let Some(sev) = settings.rules.severity_of(f) {
+                    f.severity = sev;
+                }
+            }
+            apply_to_app(app, findings, &result.sources, &ran)
+        })
+        .collect();
+
+    let mut findings = Vec::new();
+    let mut suppressed = Vec::new();
+    for outcome in per_app {
+        findings.extend(outcome.kept);
+        findings.extend(outcome.hygiene);
+        suppressed.extend(outcome.suppressed);
+    }
+    let config = apply_config(&settings.ignores, findings, &ran);
+    let mut findings = config.kept;
+    findings.extend(config.hygiene);
+    suppressed.extend(config.suppressed);
+
+    if let Some(baseline) = &settings.baseline {
+        let (old, new): (Vec<Finding>, Vec<Finding>) = findings
+            .into_iter()
+            .partition(|f| baseline.contains(&f.fingerprint));
+        suppressed.extend(old.into_iter().map(|finding| Suppressed {
+            finding,
+            by: SuppressedBy::Baseline,
+        }));
+        findings = new;
+    }
+
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.message == b.message);
+    suppressed.sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
+    for app in &result.apps {
+        result.diagnostics.extend(app.diagnostics.iter().cloned());
+    }
+    result.diagnostics.sort();
+    result.diagnostics.dedup();
+
+    result.stats.apps = result.apps.len();
+    result.stats.functions = result.apps.iter().map(|a| a.functions.len()).sum();
+    result.stats.roles = result.apps.iter().map(|a| a.roles.len()).sum();
+    result.stats.rules_run = selected.len();
+    result.findings = findings;
+    result.suppressed = suppressed;
+    result.stats.duration = started.elapsed();
+    Ok(result)
+}

@@ -1,0 +1,219 @@
+//! The JSON report: a documented, versioned schema (`docs/json-output.md`,
+//! `docs/schema/scan-result.v1.json`). Field order is fixed by the structs below and maps are
+//! sorted, so equal input gives byte-identical output.
+
+use std::collections::BTreeMap;
+
+use palisade_model::{Diagnostic, Finding, Location, Sas, Severity};
+use serde::Serialize;
+
+use crate::summary::Counts;
+use crate::{Context, Report, SuppressedFinding};
+
+/// Bumped on any incompatible change of the JSON output.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    schema_version: u32,
+    tool: Tool<'a>,
+    summary: Summary,
+    findings: Vec<JsonFinding<'a>>,
+    suppressed: Vec<JsonSuppressed<'a>>,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    name: &'static str,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    root: String,
+    files: usize,
+    apps: usize,
+    functions: usize,
+    rules_run: usize,
+    findings: usize,
+    suppressed: usize,
+    by_severity: BTreeMap<&'static str, usize>,
+    by_owasp: BTreeMap<&'static str, usize>,
+    diagnostics: BTreeMap<&'static str, usize>,
+}
+
+#[derive(Serialize)]
+struct Owasp {
+    id: &'static str,
+    name: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonLocation<'a> {
+    path: &'a str,
+    start: Pos,
+    end: Pos,
+}
+
+#[derive(Serialize)]
+struct Pos {
+    line: u32,
+    column: u32,
+}
+
+fn loc(l: &Location) -> JsonLocation<'_> {
+    JsonLocation {
+        path: &l.path,
+        start: Pos {
+            line: l.start.line,
+            column: l.start.column,
+        },
+        end: Pos {
+            line: l.end.line,
+            column: l.end.column,
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    message: &'a str,
+    location: JsonLocation<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'static str,
+    name: &'static str,
+    title: &'static str,
+    severity: &'static str,
+    confidence: &'static str,
+    owasp: Owasp,
+    area: &'static str,
+    app: &'a str,
+    resource: Option<&'a str>,
+    resource_type: Option<&'a str>,
+    function: Option<&'a str>,
+    location: JsonLocation<'a>,
+    message: &'a str,
+    fix: &'a str,
+    fingerprint: &'a str,
+    logical_path: &'a str,
+    related: Vec<JsonRelated<'a>>,
+}
+
+fn finding(f: &Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        code: f.code,
+        name: f.name,
+        title: f.title,
+        severity: f.severity.as_str(),
+        confidence: f.confidence.as_str(),
+        owasp: Owasp {
+            id: f.sas.id(),
+            name: f.sas.name(),
+        },
+        area: f.area.as_str(),
+        app: &f.app,
+        resource: f.resource.as_deref(),
+        resource_type: f.resource_type.as_deref(),
+        function: f.function.as_deref(),
+        location: loc(&f.location),
+        message: &f.message,
+        fix: &f.fix,
+        fingerprint: &f.fingerprint,
+        logical_path: &f.logical_path,
+        related: f
+            .related
+            .iter()
+            .map(|r| JsonRelated {
+                message: &r.message,
+                location: loc(&r.location),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    kind: &'static str,
+    reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    suppression: JsonSuppression<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    level: &'static str,
+    path: &'a str,
+    line: Option<u32>,
+    column: Option<u32>,
+    message: &'a str,
+}
+
+fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
+    JsonDiagnostic {
+        level: d.level.as_str(),
+        path: &d.path,
+        line: d.position.map(|p| p.line),
+        column: d.position.map(|p| p.col),
+        message: &d.message,
+    }
+}
+
+fn suppressed<'a>(s: &SuppressedFinding<'a>) -> JsonSuppressed<'a> {
+    JsonSuppressed {
+        finding: finding(s.finding),
+        suppression: JsonSuppression {
+            kind: s.kind.as_str(),
+            reason: s.reason,
+        },
+    }
+}
+
+/// Render the JSON report (pretty-printed, with a final newline).
+pub fn json(report: &Report<'_>, cx: &Context<'_>) -> String {
+    let counts = Counts::of(report.findings);
+    let mut diagnostics: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for d in report.diagnostics {
+        *diagnostics.entry(d.level.as_str()).or_default() += 1;
+    }
+    let out = Output {
+        schema_version: JSON_SCHEMA_VERSION,
+        tool: Tool {
+            name: "palisade",
+            version: cx.tool_version,
+        },
+        summary: Summary {
+            root: report.summary.root.clone(),
+            files: report.summary.files,
+            apps: report.summary.apps,
+            functions: report.summary.functions,
+            rules_run: report.summary.rules_run,
+            findings: report.findings.len(),
+            suppressed: report.suppressed.len(),
+            by_severity: Severity::ALL
+                .iter()
+                .map(|s| (s.as_str(), counts.severity(*s)))
+                .collect(),
+            by_owasp: Sas::ALL
+                .iter()
+                .map(|s| (s.id(), counts.by_sas.get(s).copied().unwrap_or(0)))
+                .collect(),
+            diagnostics,
+        },
+        findings: report.findings.iter().map(finding).collect(),
+        suppressed: report.suppressed.iter().map(suppressed).collect(),
+        diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
+    };
+    let mut s =
+        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

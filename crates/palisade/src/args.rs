@@ -1,0 +1,121 @@
+//! Command-line arguments, as the user writes them. They are resolved into validated settings
+//! (with the config file) before any work starts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "palisade",
+    version,
+    about = "Secure your side of the serverless shared responsibility model",
+    long_about = "Palisade checks what the application owner is responsible for in a serverless \
+                  application: function configuration, IAM roles and policies, triggers and the \
+                  resources around them. It reads SAM and CloudFormation templates, never runs \
+                  what it scans, and works offline."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Find every serverless app under PATH and report its security findings.
+    Scan(ScanArgs),
+    /// List the rules, or explain one (`palisade rules PAL105`).
+    Rules(RulesArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Pretty,
+    Json,
+    Sarif,
+    Junit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    /// Never fail because of findings (exit 0 unless input could not be read).
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Folder or template to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Pretty)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when a finding is at or above this severity [default: low, or `fail-on` in
+    /// palisade.toml].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the current findings as a baseline file (and still report them).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Configuration file [default: palisade.toml in the scanned folder, if present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Skip paths matching this glob (relative to PATH); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Run only these rules (codes or names, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Do not run these rules (codes or names, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub disable: Vec<String>,
+
+    /// Judge dates (runtime deprecation) as of this day, YYYY-MM-DD [default: today].
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+
+    /// When to colour the pretty output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Never draw a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// A rule code or name; without it, every rule is listed.
+    pub rule: Option<String>,
+
+    /// Output format (`pretty` or `json`).
+    #[arg(long, short, value_enum, default_value_t = Format::Pretty)]
+    pub format: Format,
+}

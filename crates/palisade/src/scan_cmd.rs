@@ -1,0 +1,219 @@
+//! `palisade scan`: resolve arguments and config into settings, scan, report, exit.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::{Context as _, Result, bail};
+use palisade_engine::{Baseline, RuleSelection, ScanResult, ScanSettings, SuppressedBy, scan};
+use palisade_model::Severity;
+use palisade_report::{Context, Report, ScanSummary, SuppressedFinding, SuppressionKind};
+use palisade_rules::{Date, Settings};
+
+use crate::args::{ColorChoice, FailOn, Format, ScanArgs};
+use crate::config;
+use crate::progress::Bar;
+
+/// The severity findings must reach to fail the run; `None` never fails.
+fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::High => Some(Severity::High),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    }
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn> {
+    use clap::ValueEnum;
+    FailOn::from_str(s, true).map_err(|_| {
+        anyhow::anyhow!("fail-on `{s}` is not one of critical, high, medium, low, info, never")
+    })
+}
+
+/// Whether the pretty report is coloured: `--color`, `NO_COLOR`, `CLICOLOR_FORCE`, and a
+/// terminal on standard output (never when writing a file).
+fn use_color(choice: ColorChoice, to_file: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if to_file => false,
+        ColorChoice::Auto => {
+            let auto = anstream::AutoStream::choice(&std::io::stdout());
+            auto != anstream::ColorChoice::Never && std::io::stdout().is_terminal()
+                || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0")
+        }
+    }
+}
+
+/// Everything the scan needs, validated before any work starts.
+struct Resolved {
+    settings: ScanSettings,
+    threshold: Option<Severity>,
+}
+
+fn resolve(a: &ScanArgs) -> Result<Resolved> {
+    if !a.path.exists() {
+        bail!("{}: no such file or folder", a.path.display());
+    }
+    let root = if a.path.is_dir() {
+        a.path.clone()
+    } else {
+        a.path
+            .parent()
+            .map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf)
+    };
+    let loaded = match config::locate(a.config.as_deref(), &a.path) {
+        Some(path) => {
+            let display = path
+                .strip_prefix(&root)
+                .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
+            Some(config::load(&path, &display)?)
+        }
+        None => None,
+    };
+    let (cfg, ignores) = match loaded {
+        Some(l) => (l.config, l.ignores),
+        None => (config::Config::default(), Vec::new()),
+    };
+
+    let today = match &a.date {
+        Some(d) => Date::parse(d).with_context(|| format!("--date {d}: expected YYYY-MM-DD"))?,
+        None => Date::today(),
+    };
+    let mut severity = std::collections::BTreeMap::new();
+    for (rule, sev) in &cfg.rules.severity {
+        let s = Severity::parse(sev).with_context(|| {
+            format!("palisade.toml: rules.severity.{rule} = `{sev}` is not a severity")
+        })?;
+        if palisade_rules::meta(rule).is_none() {
+            bail!("palisade.toml: rules.severity names `{rule}`, which is no Palisade rule");
+        }
+        severity.insert(rule.clone(), s);
+    }
+    let mut only = cfg.rules.select.clone();
+    if !a.select.is_empty() {
+        only = Some(a.select.clone());
+    }
+    let mut disabled = cfg.rules.disable.clone();
+    disabled.extend(a.disable.iter().cloned());
+    for r in only.iter().flatten().chain(&disabled) {
+        if palisade_rules::meta(r).is_none() {
+            bail!("`{r}` is no Palisade rule (see `palisade rules`)");
+        }
+    }
+    let fail_on = match (a.fail_on, &cfg.fail_on) {
+        (Some(f), _) => f,
+        (None, Some(s)) => parse_fail_on(s)?,
+        (None, None) => FailOn::Low,
+    };
+    let baseline = match &a.baseline {
+        Some(p) => Some(Baseline::load(p)?),
+        None => None,
+    };
+    let mut exclude = cfg.exclude.clone();
+    exclude.extend(a.exclude.iter().cloned());
+    let mut load = palisade_engine::LoadSettings::default();
+    if let Some(max) = cfg.max_file_size {
+        load.max_file_size = max;
+    }
+    Ok(Resolved {
+        settings: ScanSettings {
+            root: a.path.clone(),
+            load,
+            rules: RuleSelection {
+                only,
+                disabled,
+                severity,
+            },
+            rule_settings: Settings {
+                today,
+                accounts: cfg.accounts.clone(),
+            },
+            exclude,
+            ignores,
+            baseline,
+        },
+        threshold: threshold(fail_on),
+    })
+}
+
+fn suppressed_view(result: &ScanResult) -> Vec<SuppressedFinding<'_>> {
+    result
+        .suppressed
+        .iter()
+        .map(|s| {
+            let (kind, reason) = match &s.by {
+                SuppressedBy::Template { reason, .. } => {
+                    (SuppressionKind::InSource, reason.as_deref())
+                }
+                SuppressedBy::Config { reason, .. } => (SuppressionKind::Config, reason.as_deref()),
+                SuppressedBy::Baseline => (SuppressionKind::Baseline, None),
+            };
+            SuppressedFinding {
+                finding: &s.finding,
+                kind,
+                reason,
+            }
+        })
+        .collect()
+}
+
+pub fn run(a: &ScanArgs) -> Result<u8> {
+    let resolved = resolve(a)?;
+    let bar = Bar::new(!a.no_progress);
+    let result = scan(&resolved.settings, &bar)?;
+
+    if let Some(path) = &a.write_baseline {
+        std::fs::write(path, Baseline::from_findings(&result.findings).to_json())
+            .with_context(|| format!("cannot write baseline {}", path.display()))?;
+    }
+
+    let rules = palisade_rules::all_meta();
+    let suppressed = suppressed_view(&result);
+    let summary = ScanSummary {
+        root: a.path.display().to_string(),
+        files: result.stats.files_considered,
+        apps: result.stats.apps,
+        functions: result.stats.functions,
+        rules_run: result.stats.rules_run,
+        duration_ms: result.stats.duration.as_millis(),
+    };
+    let report = Report {
+        findings: &result.findings,
+        suppressed: &suppressed,
+        diagnostics: &result.diagnostics,
+        summary: &summary,
+    };
+    let cx = Context {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        sources: &result.sources,
+        rules: &rules,
+        color: a.format == Format::Pretty && use_color(a.color, a.output.is_some()),
+    };
+    let text = match a.format {
+        Format::Pretty => palisade_report::pretty(&report, &cx),
+        Format::Json => palisade_report::json(&report, &cx),
+        Format::Sarif => palisade_report::sarif(&report, &cx),
+        Format::Junit => palisade_report::junit(&report, &cx),
+    };
+    match &a.output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`palisade scan | head`) is not an error worth reporting.
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        }
+    }
+
+    if result.had_errors() {
+        return Ok(2);
+    }
+    let failing = resolved
+        .threshold
+        .is_some_and(|t| result.findings.iter().any(|f| f.severity >= t));
+    Ok(u8::from(failing))
+}
