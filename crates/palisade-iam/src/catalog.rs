@@ -120,11 +120,15 @@ impl Catalog {
                 });
                 continue;
             }
-            let Some(service) = services.last_mut() else { continue };
+            let Some(service) = services.last_mut() else {
+                continue;
+            };
             match kind {
                 Some("A") => {
                     let name = f.next().unwrap_or("");
-                    let Some(access) = f.next().and_then(AccessLevel::from_code) else { continue };
+                    let Some(access) = f.next().and_then(AccessLevel::from_code) else {
+                        continue;
+                    };
                     let resource_types = list(f.next())
                         .into_iter()
                         .map(|r| match r.strip_suffix('*') {
@@ -228,13 +232,20 @@ mod tests {
         let c = catalog();
         let get = c.expand("S3:getobject*");
         assert!(get.iter().any(|a| a.name == "GetObject"));
-        assert!(get.iter().all(|a| a.name.to_ascii_lowercase().starts_with("getobject")));
+        assert!(
+            get.iter()
+                .all(|a| a.name.to_ascii_lowercase().starts_with("getobject"))
+        );
         assert!(c.expand("s3:*").len() > 100);
         assert!(c.expand("nosuchservice:*").is_empty());
         let pass = c.action("iam:passrole").map(|a| a.access);
         assert_eq!(pass, Some(AccessLevel::PermissionsManagement));
         let put_metric = c.action("cloudwatch:PutMetricData");
         assert!(put_metric.is_some_and(|a| !a.supports_resource_scoping()));
-        assert!(c.expand("*:Describe*").iter().all(|a| a.name.starts_with("Describe")));
+        assert!(
+            c.expand("*:Describe*")
+                .iter()
+                .all(|a| a.name.starts_with("Describe"))
+        );
     }
 }

@@ -51,7 +51,12 @@ mod tests {
         assert_eq!(INDEX.len(), 1523);
         let admin = managed_policy("AdministratorAccess");
         assert!(admin.is_some_and(|p| p.document["Statement"][0]["Action"] == "*"));
-        let basic = managed_policy_by_arn("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole");
-        assert_eq!(basic.map(|p| p.arn), Some("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"));
+        let basic = managed_policy_by_arn(
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        );
+        assert_eq!(
+            basic.map(|p| p.arn),
+            Some("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+        );
     }
 }

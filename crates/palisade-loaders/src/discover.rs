@@ -48,8 +48,10 @@ fn relative(root: &Path, path: &Path) -> String {
         .collect::<Vec<_>>()
         .join("/");
     if s.is_empty() {
-        path.file_name()
-            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+        path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
     } else {
         s
     }
@@ -60,7 +62,8 @@ fn relative(root: &Path, path: &Path) -> String {
 pub fn discover(root: &Path, excludes: &GlobSet) -> Discovery {
     let mut out = Discovery::default();
     let base = if root.is_file() {
-        root.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        root.parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     } else {
         root.to_path_buf()
     };
@@ -79,7 +82,9 @@ pub fn discover(root: &Path, excludes: &GlobSet) -> Discovery {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
-                let path = err.path().map_or_else(|| relative(&base, root), |p| relative(&base, p));
+                let path = err
+                    .path()
+                    .map_or_else(|| relative(&base, root), |p| relative(&base, p));
                 let message = if err.loop_ancestor().is_some() {
                     "symbolic link loop; not followed".to_string()
                 } else {

@@ -52,7 +52,11 @@ pub fn statements_document(items: &[Value], span: Span, source: PolicySource) ->
         source,
         span,
         version: None,
-        statements: items.iter().enumerate().map(|(i, s)| statement(s, i)).collect(),
+        statements: items
+            .iter()
+            .enumerate()
+            .map(|(i, s)| statement(s, i))
+            .collect(),
         incomplete: None,
     }
 }

@@ -68,7 +68,9 @@ pub(crate) fn expand(def: &Json, params: &BTreeMap<String, Value>, span: Span) -
         Json::Bool(b) => ValueKind::Bool(*b),
         Json::Number(n) => ValueKind::Number(n.to_string()),
         Json::String(s) => ValueKind::Text(Text::lit(s.clone())),
-        Json::Array(items) => ValueKind::List(items.iter().map(|i| expand(i, params, span)).collect()),
+        Json::Array(items) => {
+            ValueKind::List(items.iter().map(|i| expand(i, params, span)).collect())
+        }
         Json::Object(map) => {
             if let (1, Some(Json::String(name))) = (map.len(), map.get("Ref")) {
                 return param_value(name, params, span);
@@ -93,10 +95,14 @@ pub(crate) fn expand(def: &Json, params: &BTreeMap<String, Value>, span: Span) -
 fn param_value(name: &str, params: &BTreeMap<String, Value>, span: Span) -> Value {
     match params.get(name) {
         Some(v) => v.clone(),
-        None if name.starts_with("AWS::") => {
-            Value::new(ValueKind::Text(Text::sym(Symbol::Pseudo(name.to_string()))), span)
-        }
-        None => Value::new(ValueKind::Text(Text::sym(Symbol::Param(name.to_string()))), span),
+        None if name.starts_with("AWS::") => Value::new(
+            ValueKind::Text(Text::sym(Symbol::Pseudo(name.to_string()))),
+            span,
+        ),
+        None => Value::new(
+            ValueKind::Text(Text::sym(Symbol::Param(name.to_string()))),
+            span,
+        ),
     }
 }
 
@@ -155,11 +161,20 @@ mod tests {
         let mut given = BTreeMap::new();
         given.insert(
             "TableName".to_string(),
-            Value::new(ValueKind::Text(Text::sym(Symbol::Ref("Orders".into()))), Span::default()),
+            Value::new(
+                ValueKind::Text(Text::sym(Symbol::Ref("Orders".into()))),
+                Span::default(),
+            ),
         );
         let v = expand(def, &given, Span::default());
-        let res = v.path(&["Statement"]).and_then(|s| s.as_list()).and_then(|s| s.first());
-        let res = res.and_then(|s| s.get("Resource")).and_then(|r| r.as_list()).and_then(|r| r.first());
+        let res = v
+            .path(&["Statement"])
+            .and_then(|s| s.as_list())
+            .and_then(|s| s.first());
+        let res = res
+            .and_then(|s| s.get("Resource"))
+            .and_then(|r| r.as_list())
+            .and_then(|r| r.first());
         assert_eq!(
             res.map(Value::render).as_deref(),
             Some("arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Orders}")

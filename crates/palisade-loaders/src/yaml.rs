@@ -105,9 +105,7 @@ pub enum YamlError {
     Syntax { message: String, offset: usize },
     #[error("nesting deeper than {limit} levels")]
     TooDeep { limit: usize, offset: usize },
-    #[error(
-        "alias expansion would add more than {limit} nodes (a \"billion laughs\" document?)"
-    )]
+    #[error("alias expansion would add more than {limit} nodes (a \"billion laughs\" document?)")]
     AliasBomb { limit: usize, offset: usize },
     #[error("alias refers to an unknown anchor")]
     UnknownAnchor { offset: usize },
@@ -169,7 +167,12 @@ impl<'a> Offsets<'a> {
 
     /// The end of a collection: the closing bracket of a flow collection, else the end of its
     /// last child (a block collection's end event sits at the next token, past comments).
-    fn collection_end(&self, event_start: usize, event_end: usize, last_child: Option<usize>) -> usize {
+    fn collection_end(
+        &self,
+        event_start: usize,
+        event_end: usize,
+        last_child: Option<usize>,
+    ) -> usize {
         match self.text.as_bytes().get(event_start) {
             Some(b'}' | b']') => event_end,
             _ => last_child.unwrap_or(event_end),
@@ -211,9 +214,7 @@ enum Frame {
 
 fn tag_name(tag: Option<Cow<'_, Tag>>) -> Option<String> {
     let tag = tag?;
-    if tag.handle == "!" {
-        Some(tag.suffix.clone())
-    } else if tag.handle.is_empty() {
+    if tag.handle == "!" || tag.handle.is_empty() {
         Some(tag.suffix.clone())
     } else {
         Some(format!("{}{}", tag.handle, tag.suffix))
@@ -265,7 +266,8 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
                 docs += 1;
                 if docs > 1 {
                     warnings.push(YamlWarning {
-                        message: "the file holds several YAML documents; only the first is read".into(),
+                        message: "the file holds several YAML documents; only the first is read"
+                            .into(),
                         offset: start,
                     });
                     break;
@@ -371,7 +373,11 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
                     anchor,
                     ..
                 }) => {
-                    let end = offsets.collection_end(start, end, entries.last().map(|(k, v)| v.end.max(k.end)));
+                    let end = offsets.collection_end(
+                        start,
+                        end,
+                        entries.last().map(|(k, v)| v.end.max(k.end)),
+                    );
                     let node = Node {
                         kind: NodeKind::Map(entries),
                         start: s,
@@ -417,7 +423,8 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
                         continue;
                     }
                     if let Some(name) = key.as_str()
-                        && let Some(pos) = entries.iter().position(|(k, _)| k.as_str() == Some(name))
+                        && let Some(pos) =
+                            entries.iter().position(|(k, _)| k.as_str() == Some(name))
                     {
                         if !merged.iter().any(|m| m == name) {
                             warnings.push(YamlWarning {
@@ -451,7 +458,10 @@ fn merge_into(entries: &mut Vec<(Node, Node)>, merged_names: &mut Vec<String>, m
     for map in maps {
         if let NodeKind::Map(more) = map.kind {
             for (k, v) in more {
-                if !entries.iter().any(|(ek, _)| ek.as_str().is_some() && ek.as_str() == k.as_str()) {
+                if !entries
+                    .iter()
+                    .any(|(ek, _)| ek.as_str().is_some() && ek.as_str() == k.as_str())
+                {
                     if let Some(name) = k.as_str() {
                         merged_names.push(name.to_string());
                     }
@@ -477,7 +487,10 @@ mod tests {
     fn tags_and_spans_are_kept() {
         let text = "Resources:\n  Fn:\n    Arn: !GetAtt Role.Arn\n";
         let root = doc(text);
-        let arn = root.get("Resources").and_then(|r| r.get("Fn")).and_then(|f| f.get("Arn"));
+        let arn = root
+            .get("Resources")
+            .and_then(|r| r.get("Fn"))
+            .and_then(|f| f.get("Arn"));
         let arn = arn.cloned().unwrap_or_else(|| unreachable!());
         assert_eq!(arn.tag.as_deref(), Some("GetAtt"));
         assert_eq!(arn.as_str(), Some("Role.Arn"));
@@ -511,7 +524,10 @@ mod tests {
         // Block style has no scanner limit: ours stops it.
         let text = "- ".repeat(10_000) + "x\n";
         let err = parse(&text, Limits::default()).err();
-        assert!(matches!(err, Some(YamlError::TooDeep { limit: 256, .. })), "{err:?}");
+        assert!(
+            matches!(err, Some(YamlError::TooDeep { limit: 256, .. })),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -523,7 +539,10 @@ mod tests {
                 "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
             ));
         }
-        assert!(matches!(parse(&text, Limits::default()), Err(YamlError::AliasBomb { .. })));
+        assert!(matches!(
+            parse(&text, Limits::default()),
+            Err(YamlError::AliasBomb { .. })
+        ));
     }
 
     #[test]
@@ -535,8 +554,11 @@ mod tests {
 
     #[test]
     fn merge_keys_are_applied() {
-        let d = parse("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\n", Limits::default())
-            .unwrap_or_else(|_| unreachable!());
+        let d = parse(
+            "base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\n",
+            Limits::default(),
+        )
+        .unwrap_or_else(|_| unreachable!());
         let c = d.root.get("c").cloned().unwrap_or_else(|| unreachable!());
         assert_eq!(c.get("x").and_then(Node::as_str), Some("1"));
         assert_eq!(c.get("y").and_then(Node::as_str), Some("3"));

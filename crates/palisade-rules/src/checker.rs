@@ -1,8 +1,8 @@
 //! The context a rule reports through, and running rules over an app.
 
 use palisade_model::{
-    Api, App, Confidence, Finding, Function, Location, Position, Related, Resource, Role,
-    RuleMeta, Severity, SourceMap, Span, Truth, fingerprint,
+    Api, App, Confidence, Finding, Function, Location, Position, Related, Resource, Role, RuleMeta,
+    Severity, SourceMap, Span, Truth, fingerprint,
 };
 
 use crate::Rule;
@@ -35,7 +35,12 @@ pub struct Checker<'a> {
 }
 
 /// Run rules over one app. Findings come out in rule order; callers sort.
-pub fn check_app(app: &App, sources: &SourceMap, settings: &Settings, rules: &[&dyn Rule]) -> Vec<Finding> {
+pub fn check_app(
+    app: &App,
+    sources: &SourceMap,
+    settings: &Settings,
+    rules: &[&dyn Rule],
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in rules {
         let mut cx = Checker {
@@ -166,11 +171,14 @@ impl Report<'_, '_> {
         match t {
             Truth::Depends(cond) => {
                 self.confidence = Some(Confidence::Medium);
-                self.message.push_str(&format!(" (depending on condition `{cond}`)"));
+                self.message
+                    .push_str(&format!(" (depending on condition `{cond}`)"));
             }
             Truth::Unknown(expr) => {
                 self.confidence = Some(Confidence::Low);
-                self.message.push_str(&format!(" (the value `{expr}` is only known at deploy time)"));
+                self.message.push_str(&format!(
+                    " (the value `{expr}` is only known at deploy time)"
+                ));
             }
             Truth::Always | Truth::Never => {}
         }

@@ -29,7 +29,11 @@ impl Date {
 
     /// Days since 1970-01-01 (proleptic Gregorian).
     pub fn days(self) -> i64 {
-        let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
+        let (y, m, d) = (
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
         let y = if m <= 2 { y - 1 } else { y };
         let era = y.div_euclid(400);
         let yoe = y - era * 400;
@@ -73,7 +77,8 @@ mod tests {
         assert_eq!(Date::from_days(d.days()), d);
         assert_eq!(Date::parse("1970-01-01").map(Date::days), Some(0));
         assert_eq!(
-            Date::parse("2024-03-01").map(Date::days).unwrap_or(0) - Date::parse("2024-02-28").map(Date::days).unwrap_or(0),
+            Date::parse("2024-03-01").map(Date::days).unwrap_or(0)
+                - Date::parse("2024-02-28").map(Date::days).unwrap_or(0),
             2
         );
         assert_eq!(d.to_string(), "2026-11-22");

@@ -10,23 +10,43 @@ use regex::Regex;
 
 /// Credential formats with a recognisable shape: (name, pattern).
 const SECRET_FORMATS: &[(&str, &str)] = &[
-    ("AWS access key id", r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"),
-    ("private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY"),
-    ("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b"),
+    (
+        "AWS access key id",
+        r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b",
+    ),
+    (
+        "private key",
+        r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY",
+    ),
+    (
+        "GitHub token",
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b",
+    ),
     ("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}\b"),
     ("Slack token", r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b"),
-    ("Slack webhook", r"https://hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]+"),
+    (
+        "Slack webhook",
+        r"https://hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]+",
+    ),
     ("Stripe secret key", r"\b[rs]k_live_[0-9A-Za-z]{20,}\b"),
     ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
-    ("SendGrid API key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"),
+    (
+        "SendGrid API key",
+        r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
+    ),
     ("Twilio API key", r"\bSK[0-9a-f]{32}\b"),
     ("npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
     ("OpenAI API key", r"\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}\b"),
     ("Anthropic API key", r"\bsk-ant-[A-Za-z0-9_-]{32,}\b"),
-    ("JSON Web Token", r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
+    (
+        "JSON Web Token",
+        r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
+    ),
     (
         "connection string with a password",
-        r"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver)://[^:@/\s]+:[^@/\s]{3,}@",
+        // Case-insensitive for the ASCII scheme only: Unicode-aware `(?i)` needs the regex
+        // crate's `unicode-case` feature, which the workspace does not enable.
+        r"\b(?i-u:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver)://[^:@/\s]+:[^@/\s]{3,}@",
     ),
 ];
 
@@ -47,24 +67,93 @@ pub(crate) fn known_secret(s: &str) -> Option<&'static str> {
 
 /// Words that make a variable name a secret's name.
 const SECRET_WORDS: &[&str] = &[
-    "PASSWORD", "PASSWD", "PASSPHRASE", "PWD", "SECRET", "TOKEN", "APIKEY", "API_KEY",
-    "ACCESS_KEY", "PRIVATE_KEY", "PRIVKEY", "CREDENTIAL", "CREDENTIALS", "AUTH_KEY",
-    "SIGNING_KEY", "ENCRYPTION_KEY", "CLIENT_SECRET", "MASTER_KEY", "SESSION_KEY", "WEBHOOK_KEY",
-    "CONNECTION_STRING", "CONN_STR", "DSN",
+    "PASSWORD",
+    "PASSWD",
+    "PASSPHRASE",
+    "PWD",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "API_KEY",
+    "ACCESS_KEY",
+    "PRIVATE_KEY",
+    "PRIVKEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "AUTH_KEY",
+    "SIGNING_KEY",
+    "ENCRYPTION_KEY",
+    "CLIENT_SECRET",
+    "MASTER_KEY",
+    "SESSION_KEY",
+    "WEBHOOK_KEY",
+    "CONNECTION_STRING",
+    "CONN_STR",
+    "DSN",
 ];
 
 /// Suffixes that make a secret-sounding name the name of something else (a pointer to the
 /// secret, a setting about it).
 const POINTER_SUFFIXES: &[&str] = &[
-    "_ARN", "_NAME", "_ID", "_PATH", "_PARAM", "_PARAMETER", "_PARAM_NAME", "_SSM", "_URL",
-    "_URI", "_ENDPOINT", "_REGION", "_TTL", "_LENGTH", "_FILE", "_HEADER", "_EXPIRY",
-    "_EXPIRES", "_TIMEOUT", "_TYPE", "_KEY_ID", "_VERSION", "_ENABLED", "_POLICY", "_ROTATION",
-    "_SECRET_ID", "_LOCATION", "_PREFIX", "_FIELD", "_KEYS", "_COUNT", "_MIN", "_MAX",
+    "_ARN",
+    "_NAME",
+    "_ID",
+    "_PATH",
+    "_PARAM",
+    "_PARAMETER",
+    "_PARAM_NAME",
+    "_SSM",
+    "_URL",
+    "_URI",
+    "_ENDPOINT",
+    "_REGION",
+    "_TTL",
+    "_LENGTH",
+    "_FILE",
+    "_HEADER",
+    "_EXPIRY",
+    "_EXPIRES",
+    "_TIMEOUT",
+    "_TYPE",
+    "_KEY_ID",
+    "_VERSION",
+    "_ENABLED",
+    "_POLICY",
+    "_ROTATION",
+    "_SECRET_ID",
+    "_LOCATION",
+    "_PREFIX",
+    "_FIELD",
+    "_KEYS",
+    "_COUNT",
+    "_MIN",
+    "_MAX",
 ];
+
+/// `DbSecretArn` → `DB_SECRET_ARN`, `db-password` → `DB_PASSWORD`: camelCase words (template
+/// parameters, some variables) separated like snake_case ones.
+fn snake_upper(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut prev: Option<char> = None;
+    for c in name.chars() {
+        if c.is_ascii_uppercase()
+            && prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
+        {
+            out.push('_');
+        }
+        out.push(if matches!(c, '-' | '.') {
+            '_'
+        } else {
+            c.to_ascii_uppercase()
+        });
+        prev = Some(c);
+    }
+    out
+}
 
 /// True when a variable's name says it holds a secret value.
 pub(crate) fn secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase().replace(['-', '.'], "_");
+    let upper = snake_upper(name);
     if POINTER_SUFFIXES.iter().any(|s| upper.ends_with(s)) {
         return false;
     }
@@ -150,7 +239,9 @@ pub(crate) fn secret_value_confidence(v: &str) -> Option<Confidence> {
 /// True when a value is a reference to a secret store resolved at deploy or run time.
 pub(crate) fn is_secret_reference(text: &Text) -> bool {
     text.segments.iter().any(|s| match s {
-        Segment::Sym(Symbol::Dynamic(d)) => d.contains("secretsmanager") || d.contains("ssm-secure") || d.contains("ssm:"),
+        Segment::Sym(Symbol::Dynamic(d)) => {
+            d.contains("secretsmanager") || d.contains("ssm-secure") || d.contains("ssm:")
+        }
         _ => false,
     })
 }
@@ -160,7 +251,9 @@ pub(crate) fn literal_strings(v: &Value) -> Vec<String> {
     match &v.kind {
         ValueKind::Text(t) => t.literal().map(|s| vec![s.to_string()]).unwrap_or_default(),
         ValueKind::Number(n) => vec![n.clone()],
-        ValueKind::Choice { options, .. } => options.iter().flatten().flat_map(literal_strings).collect(),
+        ValueKind::Choice { options, .. } => {
+            options.iter().flatten().flat_map(literal_strings).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -191,7 +284,10 @@ pub(crate) fn holders(functions: &[&Function]) -> String {
         [f] => format!("function {}", f.id),
         many => format!(
             "functions {}",
-            many.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|f| f.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -201,8 +297,31 @@ pub(crate) fn account_of(s: &str) -> Option<&str> {
     if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
         return Some(s);
     }
-    let account = s.strip_prefix("arn:")?.split(':').nth(3)?;
+    let account = arn_fields(s.strip_prefix("arn:")?).nth(3)?;
     (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+}
+
+/// The `:`-separated fields of an ARN, where a `${…}` placeholder (`${AWS::Region}`) is one
+/// field even though it contains colons.
+fn arn_fields(s: &str) -> impl Iterator<Item = &str> {
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut prev = 0u8;
+    let mut fields = Vec::new();
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            b'{' if prev == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => {
+                fields.push(s.get(start..i).unwrap_or(""));
+                start = i + 1;
+            }
+            _ => {}
+        }
+        prev = b;
+    }
+    fields.push(s.get(start..).unwrap_or(""));
+    fields.into_iter()
 }
 
 #[cfg(test)]
@@ -211,23 +330,97 @@ mod tests {
 
     #[test]
     fn secret_names() {
-        for yes in ["DB_PASSWORD", "password", "API_KEY", "stripeSecret", "GITHUB_TOKEN", "JWT_SECRET", "DATABASE_DSN"] {
+        for yes in [
+            "DB_PASSWORD",
+            "password",
+            "API_KEY",
+            "stripeSecret",
+            "GITHUB_TOKEN",
+            "JWT_SECRET",
+            "DATABASE_DSN",
+        ] {
             assert!(secret_name(yes), "{yes}");
         }
-        for no in ["DB_SECRET_ARN", "SECRET_NAME", "TOKEN_URL", "PASSWORD_PARAM", "TABLE_NAME", "LOG_LEVEL", "KMS_KEY_ID"] {
+        for yes in [
+            "DbPassword",
+            "MasterUserPassword",
+            "GitHubToken",
+            "APIKey",
+            "ApiKey",
+            "dbPwd",
+        ] {
+            assert!(secret_name(yes), "{yes}");
+        }
+        for no in [
+            "DB_SECRET_ARN",
+            "SECRET_NAME",
+            "TOKEN_URL",
+            "PASSWORD_PARAM",
+            "TABLE_NAME",
+            "LOG_LEVEL",
+            "KMS_KEY_ID",
+        ] {
+            assert!(!secret_name(no), "{no}");
+        }
+        for no in [
+            "DbSecretArn",
+            "ApiTokenParameterName",
+            "SecretsManagerEndpoint",
+            "ApiKeyId",
+        ] {
             assert!(!secret_name(no), "{no}");
         }
     }
 
     #[test]
+    fn every_secret_format_compiles() {
+        // A pattern that fails to compile is dropped silently by `SECRET_REGEXES`.
+        assert_eq!(SECRET_REGEXES.len(), SECRET_FORMATS.len());
+    }
+
+    #[test]
+    fn accounts() {
+        assert_eq!(account_of("123456789012"), Some("123456789012"));
+        assert_eq!(
+            account_of("arn:aws:lambda:eu-west-1:123456789012:layer:x:7"),
+            Some("123456789012")
+        );
+        assert_eq!(
+            account_of("arn:aws:lambda:${AWS::Region}:123456789012:layer:x:7"),
+            Some("123456789012")
+        );
+        assert_eq!(
+            account_of("arn:${AWS::Partition}:lambda:${AWS::Region}:123456789012:layer:x:7"),
+            Some("123456789012")
+        );
+        assert_eq!(
+            account_of("arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:layer:x:7"),
+            None
+        );
+        assert_eq!(account_of("${SharedLayer}"), None);
+    }
+
+    #[test]
     fn secret_values() {
-        assert_eq!(known_secret("AKIAIOSFODNN7EXAMPLE"), Some("AWS access key id"));
-        assert_eq!(known_secret("postgres://app:s3cr3t@db:5432/x"), Some("connection string with a password"));
+        assert_eq!(
+            known_secret("AKIAIOSFODNN7EXAMPLE"),
+            Some("AWS access key id")
+        );
+        assert_eq!(
+            known_secret("postgres://app:s3cr3t@db:5432/x"),
+            Some("connection string with a password")
+        );
         assert!(known_secret("postgres://db:5432/x").is_none());
-        assert_eq!(secret_value_confidence("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), Some(Confidence::High));
+        assert_eq!(
+            secret_value_confidence("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            Some(Confidence::High)
+        );
         assert!(secret_value_confidence("hunter2-prod").is_some());
         assert_eq!(secret_value_confidence("true"), None);
         assert_eq!(secret_value_confidence("/prod/db/password"), None);
-        assert_eq!(secret_value_confidence("arn:aws:secretsmanager:us-east-1:123456789012:secret:x"), None);
+        assert_eq!(
+            secret_value_confidence("arn:aws:secretsmanager:us-east-1:123456789012:secret:x"),
+            None
+        );
     }
 }

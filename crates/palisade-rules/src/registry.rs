@@ -2,8 +2,8 @@
 
 use palisade_model::RuleMeta;
 
-use crate::rules::{config, iam, tool};
 use crate::Rule;
+use crate::rules::{config, iam, tool};
 
 /// Every rule that checks the model, in code order.
 static RULES: &[&dyn Rule] = &[
@@ -67,9 +67,9 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
 
 /// A rule's metadata by code (`PAL105`) or name (`function-url-without-auth`), any case.
 pub fn meta(code_or_name: &str) -> Option<&'static RuleMeta> {
-    all_meta()
-        .into_iter()
-        .find(|m| m.code.eq_ignore_ascii_case(code_or_name) || m.name.eq_ignore_ascii_case(code_or_name))
+    all_meta().into_iter().find(|m| {
+        m.code.eq_ignore_ascii_case(code_or_name) || m.name.eq_ignore_ascii_case(code_or_name)
+    })
 }
 
 #[cfg(test)]
@@ -88,9 +88,22 @@ mod tests {
         for m in &all {
             assert!(m.code.len() == 6 && m.code.starts_with("PAL"), "{}", m.code);
             // IAM rules are PAL2xx; the other model rules of this crate are PAL1xx.
-            let expected = if m.area == palisade_model::Area::Iam { "PAL2" } else { "PAL1" };
-            assert!(m.code.starts_with(expected) || m.code.starts_with("PAL9"), "{} has area {:?}", m.code, m.area);
-            assert!(m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", m.name);
+            let expected = if m.area == palisade_model::Area::Iam {
+                "PAL2"
+            } else {
+                "PAL1"
+            };
+            assert!(
+                m.code.starts_with(expected) || m.code.starts_with("PAL9"),
+                "{} has area {:?}",
+                m.code,
+                m.area
+            );
+            assert!(
+                m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                m.name
+            );
         }
     }
 
@@ -98,10 +111,21 @@ mod tests {
     fn every_rule_is_documented() {
         for m in all_meta() {
             let docs = m.docs_text();
-            for heading in ["## What it does", "## Why is this bad?", "## Example", "## Fix", "## References"] {
+            for heading in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Fix",
+                "## References",
+            ] {
                 assert!(docs.contains(heading), "{} lacks `{heading}`", m.code);
             }
-            assert!(docs.contains(m.sas.id()), "{} must reference its OWASP category {}", m.code, m.sas.id());
+            assert!(
+                docs.contains(m.sas.id()),
+                "{} must reference its OWASP category {}",
+                m.code,
+                m.sas.id()
+            );
             assert!(!m.fix.is_empty() && !m.title.is_empty());
         }
     }

@@ -3,6 +3,8 @@
 //! scenario written in several formats (`fires.sam.yaml`, `fires.cfn.yaml`) must give the same
 //! findings in each (parity).
 
+#![allow(clippy::panic, reason = "a test harness reports failures by panicking")]
+
 use std::path::{Path, PathBuf};
 
 use palisade_loaders::{LoadSettings, Loaded, load_cloudformation};
@@ -10,7 +12,9 @@ use palisade_model::{App, Finding, SourceMap};
 use palisade_rules::{Date, Rule, Settings, check_app, rules};
 
 fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
 }
 
 fn settings() -> Settings {
@@ -21,7 +25,10 @@ fn settings() -> Settings {
 }
 
 fn load(path: &Path, sources: &SourceMap) -> App {
-    let rel = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let rel = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     match load_cloudformation(path, &rel, sources, &LoadSettings::default()) {
         Ok(Loaded::App(app)) => *app,
         Ok(Loaded::NotAnApp) => panic!("{} is not a template", path.display()),
@@ -64,7 +71,10 @@ fn files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix)))
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -87,7 +97,10 @@ fn check_rule(rule: &dyn Rule, errors: &mut Vec<String>) -> bool {
     for path in &fires {
         let findings = run(rule, path);
         if !findings.iter().any(|f| f.code == code) {
-            errors.push(format!("{code}: {} must fire but gave nothing", path.display()));
+            errors.push(format!(
+                "{code}: {} must fire but gave nothing",
+                path.display()
+            ));
             continue;
         }
         let resources: Vec<_> = findings.iter().map(|f| f.resource.clone()).collect();
@@ -104,7 +117,11 @@ fn check_rule(rule: &dyn Rule, errors: &mut Vec<String>) -> bool {
     for path in &passes {
         let findings = run(rule, path);
         if !findings.is_empty() {
-            errors.push(format!("{code}: {} must not fire but gave:\n{}", path.display(), render(&findings)));
+            errors.push(format!(
+                "{code}: {} must not fire but gave:\n{}",
+                path.display(),
+                render(&findings)
+            ));
         }
     }
     insta::assert_snapshot!(code, snapshot);
@@ -126,6 +143,13 @@ fn every_rule_fires_on_its_fixture_and_not_on_its_counterpart() {
             missing.push(code);
         }
     }
-    assert!(errors.is_empty(), "fixture failures:\n{}", errors.join("\n"));
-    assert!(missing.is_empty(), "rules without fires*/passes* fixtures: {missing:?}");
+    assert!(
+        errors.is_empty(),
+        "fixture failures:\n{}",
+        errors.join("\n")
+    );
+    assert!(
+        missing.is_empty(),
+        "rules without fires*/passes* fixtures: {missing:?}"
+    );
 }

@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use palisade_model::{
-    Api, ApiKind, Auth, Cors, Prop, Route, Span, Stage, Text, Value, ValueKind,
-};
+use palisade_model::{Api, ApiKind, Auth, Cors, Prop, Route, Span, Stage, Text, Value, ValueKind};
 
 use super::function::cors_v2;
 use super::{Builder, Res};
@@ -39,7 +37,11 @@ impl ApiAuth {
 
 /// `AWS::Serverless::Api` / `AWS::Serverless::HttpApi`.
 pub(crate) fn sam_api(b: &mut Builder<'_>, res: &Res<'_>, kind: ApiKind) {
-    let section = if kind == ApiKind::Rest { "Api" } else { "HttpApi" };
+    let section = if kind == ApiKind::Rest {
+        "Api"
+    } else {
+        "HttpApi"
+    };
     let merged = super::sam::with_globals(b, section, res.props);
     let span = res.span(b.file);
     sam_api_from(b, res.id, merged.as_ref(), span, kind, false, Some(res));
@@ -192,9 +194,14 @@ pub(crate) fn method_settings(b: &Builder<'_>, settings: Option<&Node>, stage: &
         return;
     };
     for item in items {
-        let path = b.value(Some(item), "ResourcePath").and_then(|v| v.as_str().map(str::to_string));
-        let method = b.value(Some(item), "HttpMethod").and_then(|v| v.as_str().map(str::to_string));
-        let all = path.as_deref().is_none_or(|p| p == "/*") && method.as_deref().is_none_or(|m| m == "*");
+        let path = b
+            .value(Some(item), "ResourcePath")
+            .and_then(|v| v.as_str().map(str::to_string));
+        let method = b
+            .value(Some(item), "HttpMethod")
+            .and_then(|v| v.as_str().map(str::to_string));
+        let all =
+            path.as_deref().is_none_or(|p| p == "/*") && method.as_deref().is_none_or(|m| m == "*");
         if !all {
             continue;
         }
@@ -233,7 +240,9 @@ fn cors_rest(b: &Builder<'_>, node: &Node) -> Cors {
     match v.get("AllowOrigin") {
         Some(origin) => Cors {
             allow_origins: vec![unquote(Prop::from_text_value(origin))],
-            allow_credentials: v.get("AllowCredentials").map(|c| Prop::from_value(c, Value::as_bool)),
+            allow_credentials: v
+                .get("AllowCredentials")
+                .map(|c| Prop::from_value(c, Value::as_bool)),
             span: v.span,
         },
         None => Cors {
@@ -292,7 +301,10 @@ pub(crate) fn v2_api(b: &mut Builder<'_>, res: &Res<'_>) {
         implicit: false,
         stages: Vec::new(),
         routes: Vec::new(),
-        cors: res.props.and_then(|p| p.get("CorsConfiguration")).map(|c| cors_v2(b, c)),
+        cors: res
+            .props
+            .and_then(|p| p.get("CorsConfiguration"))
+            .map(|c| cors_v2(b, c)),
         endpoint_type: None,
         disable_execute_api_endpoint: b.boolean(res.props, "DisableExecuteApiEndpoint"),
         condition: res.condition.clone(),
@@ -358,7 +370,15 @@ pub(crate) fn function_in(b: &Builder<'_>, target: &Value) -> Option<String> {
 }
 
 const HTTP_METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method",
+    "get",
+    "put",
+    "post",
+    "delete",
+    "options",
+    "head",
+    "patch",
+    "trace",
+    "x-amazon-apigateway-any-method",
 ];
 
 /// Routes of an inline OpenAPI/Swagger document, with the authorization its `security`
@@ -372,7 +392,9 @@ fn openapi_routes(b: &Builder<'_>, body: &Value, api: &mut Api) {
         return;
     };
     for path in paths {
-        let Some(methods) = path.value.as_map() else { continue };
+        let Some(methods) = path.value.as_map() else {
+            continue;
+        };
         for m in methods {
             let lower = m.key.to_ascii_lowercase();
             if !HTTP_METHODS.contains(&lower.as_str()) {
@@ -433,10 +455,16 @@ fn security_auth(security: Option<&Value>, schemes: Option<&Value>) -> (Auth, bo
             let name = e.key.clone();
             best = match (authtype.as_deref(), authorizer_type.as_deref()) {
                 (Some("awssigv4"), _) => Auth::Iam,
-                (Some("cognito_user_pools"), _) | (_, Some("cognito_user_pools")) => Auth::Cognito { authorizer: name },
+                (Some("cognito_user_pools"), _) | (_, Some("cognito_user_pools")) => {
+                    Auth::Cognito { authorizer: name }
+                }
                 (_, Some("jwt")) => Auth::Jwt { authorizer: name },
-                (Some("custom"), _) | (_, Some("token" | "request")) => Auth::Lambda { authorizer: name },
-                _ if scheme.is_none() => Auth::Unknown(format!("security scheme `{name}` is not defined")),
+                (Some("custom"), _) | (_, Some("token" | "request")) => {
+                    Auth::Lambda { authorizer: name }
+                }
+                _ if scheme.is_none() => {
+                    Auth::Unknown(format!("security scheme `{name}` is not defined"))
+                }
                 _ => Auth::Unknown(format!("security scheme `{name}`")),
             };
         }

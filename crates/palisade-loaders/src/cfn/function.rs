@@ -2,8 +2,8 @@
 //! (the SAM spelling differs for a few of them).
 
 use palisade_model::{
-    Code, Destination, DestinationKind, EnvVar, Function, FunctionUrl, PackageType, Prop,
-    RoleRef, Text, Tracing, Value, VpcConfig,
+    Code, Destination, DestinationKind, EnvVar, Function, FunctionUrl, PackageType, Prop, RoleRef,
+    Text, Tracing, Value, VpcConfig,
 };
 
 use super::{Builder, Res};
@@ -16,7 +16,12 @@ pub(crate) enum Flavor {
 }
 
 /// Read the properties both flavours share; `props` are the (globals-merged) properties.
-pub(crate) fn read(b: &Builder<'_>, res: &Res<'_>, props: Option<&Node>, flavor: Flavor) -> Function {
+pub(crate) fn read(
+    b: &Builder<'_>,
+    res: &Res<'_>,
+    props: Option<&Node>,
+    flavor: Flavor,
+) -> Function {
     let mut f = Function::new(res.id, res.type_name, res.span(b.file));
     f.condition = res.condition.clone();
     f.suppressions = res.suppressions.clone();
@@ -87,7 +92,9 @@ pub(crate) fn read(b: &Builder<'_>, res: &Res<'_>, props: Option<&Node>, flavor:
         }
         Flavor::Sam => {
             f.code = sam_code(b, props);
-            f.tracing = b.value(props, "Tracing").map(|v| Prop::from_value(&v, tracing_mode));
+            f.tracing = b
+                .value(props, "Tracing")
+                .map(|v| Prop::from_value(&v, tracing_mode));
             if let Some(dlq) = props.and_then(|p| p.get("DeadLetterQueue")) {
                 let kind = b
                     .value(Some(dlq), "Type")
@@ -135,7 +142,9 @@ fn read_environment(b: &Builder<'_>, props: Option<&Node>, f: &mut Function) {
     };
     for (k, v) in entries {
         let Some(name) = k.as_str() else { continue };
-        let Some(value) = b.r.resolve_opt(v) else { continue };
+        let Some(value) = b.r.resolve_opt(v) else {
+            continue;
+        };
         f.environment.push(EnvVar {
             name: name.to_string(),
             name_span: b.span(k),
@@ -299,7 +308,10 @@ pub(crate) fn event_invoke_config(b: &Builder<'_>, cfg: &Node, f: &mut Function)
     let Some(dest) = cfg.get("DestinationConfig") else {
         return;
     };
-    for (key, slot) in [("OnFailure", &mut f.on_failure), ("OnSuccess", &mut f.on_success)] {
+    for (key, slot) in [
+        ("OnFailure", &mut f.on_failure),
+        ("OnSuccess", &mut f.on_success),
+    ] {
         let Some(node) = dest.get(key) else { continue };
         let Some(target) = b.value(Some(node), "Destination") else {
             continue;

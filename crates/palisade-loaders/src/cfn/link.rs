@@ -46,11 +46,21 @@ pub(crate) fn link(b: &mut Builder<'_>, resources: &[Res<'_>]) {
             "AWS::Serverless::Connector" => connector_resource(b, res),
             _ => {}
         }
-        if let Some(connectors) = res.props.and_then(|p| p.get("Connectors")).and_then(Node::as_map) {
+        if let Some(connectors) = res
+            .props
+            .and_then(|p| p.get("Connectors"))
+            .and_then(Node::as_map)
+        {
             for (key, body) in connectors {
                 let Some(name) = key.as_str() else { continue };
                 let source = Endpoint::Id(res.id.to_string());
-                connector(b, &format!("{}{name}", res.id), source, body.get("Properties"), b.span(body));
+                connector(
+                    b,
+                    &format!("{}{name}", res.id),
+                    source,
+                    body.get("Properties"),
+                    b.span(body),
+                );
             }
         }
     }
@@ -92,7 +102,13 @@ fn function_mut<'m>(b: &'m mut Builder<'_>, id: &str) -> Option<&'m mut Function
 }
 
 /// Add a trigger of `kind` to the function `target` designates.
-fn add_trigger(b: &mut Builder<'_>, res: &Res<'_>, target: Option<Value>, kind: TriggerKind, source: Option<Value>) -> Option<usize> {
+fn add_trigger(
+    b: &mut Builder<'_>,
+    res: &Res<'_>,
+    target: Option<Value>,
+    kind: TriggerKind,
+    source: Option<Value>,
+) -> Option<usize> {
     let fid = target.as_ref().and_then(|t| function_id(b, t))?;
     let mut t = Trigger::new(res.id, kind, res.span(b.file));
     if let Some(s) = source {
@@ -105,9 +121,13 @@ fn add_trigger(b: &mut Builder<'_>, res: &Res<'_>, target: Option<Value>, kind: 
 }
 
 fn attach_policy(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(doc) = b.value(res.props, "PolicyDocument") else { return };
+    let Some(doc) = b.value(res.props, "PolicyDocument") else {
+        return;
+    };
     let source = if res.type_name == "AWS::IAM::ManagedPolicy" {
-        PolicySource::CustomerManaged { id: res.id.to_string() }
+        PolicySource::CustomerManaged {
+            id: res.id.to_string(),
+        }
     } else {
         PolicySource::Inline {
             name: b
@@ -118,7 +138,12 @@ fn attach_policy(b: &mut Builder<'_>, res: &Res<'_>) {
     let doc = policy_document(&doc, source);
     let roles: Vec<String> = b
         .value(res.props, "Roles")
-        .map(|v| v.one_or_many().into_iter().filter_map(|r| b.referenced_id(r)).collect())
+        .map(|v| {
+            v.one_or_many()
+                .into_iter()
+                .filter_map(|r| b.referenced_id(r))
+                .collect()
+        })
         .unwrap_or_default();
     for rid in roles {
         if let Some(role) = b.app.roles.iter_mut().find(|r| r.id == rid) {
@@ -146,7 +171,11 @@ fn managed_policy_resources(b: &mut Builder<'_>) {
     for role in &mut b.app.roles {
         let mut kept: Vec<ManagedPolicyRef> = Vec::new();
         for m in std::mem::take(&mut role.managed) {
-            let local = m.arn.get().and_then(Text::sole_reference).map(str::to_string);
+            let local = m
+                .arn
+                .get()
+                .and_then(Text::sole_reference)
+                .map(str::to_string);
             match local.and_then(|id| docs.get(&id)) {
                 Some(doc) => {
                     let already = role.policies.iter().any(|p| p.source == doc.source);
@@ -164,13 +193,25 @@ fn managed_policy_resources(b: &mut Builder<'_>) {
 }
 
 fn resource_policy(b: &mut Builder<'_>, res: &Res<'_>, target_key: &str) {
-    let Some(doc) = b.value(res.props, "PolicyDocument") else { return };
+    let Some(doc) = b.value(res.props, "PolicyDocument") else {
+        return;
+    };
     let targets: Vec<String> = b
         .value(res.props, target_key)
-        .map(|v| v.one_or_many().into_iter().filter_map(|t| b.referenced_id(t)).collect())
+        .map(|v| {
+            v.one_or_many()
+                .into_iter()
+                .filter_map(|t| b.referenced_id(t))
+                .collect()
+        })
         .unwrap_or_default();
     for target in targets {
-        let doc = policy_document(&doc, PolicySource::ResourcePolicy { resource: target.clone() });
+        let doc = policy_document(
+            &doc,
+            PolicySource::ResourcePolicy {
+                resource: target.clone(),
+            },
+        );
         if let Some(r) = b.app.resources.iter_mut().find(|r| r.id == target) {
             match &mut r.kind {
                 ResourceKind::Bucket(x) => x.policy = Some(doc),
@@ -183,8 +224,12 @@ fn resource_policy(b: &mut Builder<'_>, res: &Res<'_>, target_key: &str) {
 }
 
 fn url(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(target) = b.value(res.props, "TargetFunctionArn") else { return };
-    let Some(fid) = function_id(b, &target) else { return };
+    let Some(target) = b.value(res.props, "TargetFunctionArn") else {
+        return;
+    };
+    let Some(fid) = function_id(b, &target) else {
+        return;
+    };
     let Some(props) = res.props else { return };
     let mut u: FunctionUrl = function_url(b, props, Some(res.id));
     u.span = res.span(b.file);
@@ -197,10 +242,16 @@ fn event_source_mapping(b: &mut Builder<'_>, res: &Res<'_>) {
     let target = b.value(res.props, "FunctionName");
     let source = b.value(res.props, "EventSourceArn");
     let kind = match source.as_ref() {
-        Some(s) => match b.referenced_id(s).and_then(|id| b.type_of(&id).map(str::to_string)).as_deref() {
+        Some(s) => match b
+            .referenced_id(s)
+            .and_then(|id| b.type_of(&id).map(str::to_string))
+            .as_deref()
+        {
             Some("AWS::SQS::Queue") => TriggerKind::Sqs,
             Some("AWS::Kinesis::Stream") => TriggerKind::Kinesis,
-            Some("AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable") => TriggerKind::DynamoDbStream,
+            Some("AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable") => {
+                TriggerKind::DynamoDbStream
+            }
             Some("AWS::MSK::Cluster") => TriggerKind::Msk,
             Some("AWS::AmazonMQ::Broker") => TriggerKind::Mq,
             _ => match s.render().split(':').nth(2) {
@@ -212,15 +263,25 @@ fn event_source_mapping(b: &mut Builder<'_>, res: &Res<'_>) {
                 _ => TriggerKind::Other("event source mapping".into()),
             },
         },
-        None if res.props.and_then(|p| p.get("SelfManagedEventSource")).is_some() => TriggerKind::Msk,
+        None if res
+            .props
+            .and_then(|p| p.get("SelfManagedEventSource"))
+            .is_some() =>
+        {
+            TriggerKind::Msk
+        }
         None => TriggerKind::Other("event source mapping".into()),
     };
     add_trigger(b, res, target, kind, source);
 }
 
 fn invoke_config(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(target) = b.value(res.props, "FunctionName") else { return };
-    let Some(fid) = function_id(b, &target) else { return };
+    let Some(target) = b.value(res.props, "FunctionName") else {
+        return;
+    };
+    let Some(fid) = function_id(b, &target) else {
+        return;
+    };
     let Some(props) = res.props else { return };
     let mut tmp = Function::new("", "", Span::default());
     event_invoke_config(b, props, &mut tmp);
@@ -238,8 +299,12 @@ fn invoke_config(b: &mut Builder<'_>, res: &Res<'_>) {
 }
 
 fn alias(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(target) = b.value(res.props, "FunctionName") else { return };
-    let Some(fid) = function_id(b, &target) else { return };
+    let Some(target) = b.value(res.props, "FunctionName") else {
+        return;
+    };
+    let Some(fid) = function_id(b, &target) else {
+        return;
+    };
     let pc = res
         .props
         .and_then(|p| p.get("ProvisionedConcurrencyConfig"))
@@ -250,8 +315,19 @@ fn alias(b: &mut Builder<'_>, res: &Res<'_>) {
 }
 
 fn layer_permission(b: &mut Builder<'_>, res: &Res<'_>) {
-    let public = b.value(res.props, "Principal").and_then(|p| p.as_str().map(|s| s == "*")) == Some(true);
-    let Some(layer) = b.value(res.props, "LayerVersionArn").and_then(|v| b.referenced_id(&v)) else { return };
+    // `Principal: "*"` with an `OrganizationId` shares with that organization only.
+    let public = b
+        .value(res.props, "Principal")
+        .and_then(|p| p.as_str().map(|s| s == "*"))
+        == Some(true)
+        && b.value(res.props, "OrganizationId")
+            .is_none_or(|o| o.is_null());
+    let Some(layer) = b
+        .value(res.props, "LayerVersionArn")
+        .and_then(|v| b.referenced_id(&v))
+    else {
+        return;
+    };
     if let Some(r) = b.app.resources.iter_mut().find(|r| r.id == layer)
         && let ResourceKind::Layer { public: p } = &mut r.kind
     {
@@ -270,7 +346,10 @@ fn bucket_notifications(b: &mut Builder<'_>, res: &Res<'_>) {
     };
     for c in configs {
         let target = b.value(Some(c), "Function");
-        let source = Value::new(ValueKind::Text(Text::sym(Symbol::Ref(res.id.to_string()))), b.span(c));
+        let source = Value::new(
+            ValueKind::Text(Text::sym(Symbol::Ref(res.id.to_string()))),
+            b.span(c),
+        );
         if let Some(i) = add_trigger(b, res, target.clone(), TriggerKind::S3, Some(source))
             && let Some(fid) = target.as_ref().and_then(|t| function_id(b, t))
             && let Some(t) = function_mut(b, &fid).and_then(|f| f.triggers.get_mut(i))
@@ -281,19 +360,38 @@ fn bucket_notifications(b: &mut Builder<'_>, res: &Res<'_>) {
 }
 
 fn topic_subscriptions(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(subs) = res.props.and_then(|p| p.get("Subscription")).and_then(Node::as_seq) else { return };
+    let Some(subs) = res
+        .props
+        .and_then(|p| p.get("Subscription"))
+        .and_then(Node::as_seq)
+    else {
+        return;
+    };
     for s in subs {
-        let protocol = b.value(Some(s), "Protocol").and_then(|p| p.as_str().map(str::to_ascii_lowercase));
+        let protocol = b
+            .value(Some(s), "Protocol")
+            .and_then(|p| p.as_str().map(str::to_ascii_lowercase));
         if protocol.as_deref() != Some("lambda") {
             continue;
         }
-        let source = Value::new(ValueKind::Text(Text::sym(Symbol::Ref(res.id.to_string()))), b.span(s));
-        add_trigger(b, res, b.value(Some(s), "Endpoint"), TriggerKind::Sns, Some(source));
+        let source = Value::new(
+            ValueKind::Text(Text::sym(Symbol::Ref(res.id.to_string()))),
+            b.span(s),
+        );
+        add_trigger(
+            b,
+            res,
+            b.value(Some(s), "Endpoint"),
+            TriggerKind::Sns,
+            Some(source),
+        );
     }
 }
 
 fn subscription(b: &mut Builder<'_>, res: &Res<'_>) {
-    let protocol = b.value(res.props, "Protocol").and_then(|p| p.as_str().map(str::to_ascii_lowercase));
+    let protocol = b
+        .value(res.props, "Protocol")
+        .and_then(|p| p.as_str().map(str::to_ascii_lowercase));
     if protocol.as_deref() != Some("lambda") {
         return;
     }
@@ -309,10 +407,19 @@ fn events_rule(b: &mut Builder<'_>, res: &Res<'_>) {
     } else {
         TriggerKind::EventBridgeRule
     };
-    let Some(targets) = res.props.and_then(|p| p.get("Targets")).and_then(Node::as_seq) else { return };
+    let Some(targets) = res
+        .props
+        .and_then(|p| p.get("Targets"))
+        .and_then(Node::as_seq)
+    else {
+        return;
+    };
     for t in targets {
         let target = b.value(Some(t), "Arn");
-        let source = Value::new(ValueKind::Text(Text::sym(Symbol::Ref(res.id.to_string()))), b.span(t));
+        let source = Value::new(
+            ValueKind::Text(Text::sym(Symbol::Ref(res.id.to_string()))),
+            b.span(t),
+        );
         if let Some(i) = add_trigger(b, res, target.clone(), kind.clone(), Some(source))
             && let Some(fid) = target.as_ref().and_then(|x| function_id(b, x))
             && let Some(trig) = function_mut(b, &fid).and_then(|f| f.triggers.get_mut(i))
@@ -323,14 +430,23 @@ fn events_rule(b: &mut Builder<'_>, res: &Res<'_>) {
 }
 
 fn user_pool(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(config) = res.props.and_then(|p| p.get("LambdaConfig")).and_then(Node::as_map) else { return };
+    let Some(config) = res
+        .props
+        .and_then(|p| p.get("LambdaConfig"))
+        .and_then(Node::as_map)
+    else {
+        return;
+    };
     for (_, v) in config {
         let target = b.r.resolve_opt(v);
         let target = match target {
             Some(t) if t.as_map().is_some() => t.get("LambdaArn").cloned(),
             other => other,
         };
-        let source = Value::new(ValueKind::Text(Text::sym(Symbol::Ref(res.id.to_string()))), b.span(v));
+        let source = Value::new(
+            ValueKind::Text(Text::sym(Symbol::Ref(res.id.to_string()))),
+            b.span(v),
+        );
         add_trigger(b, res, target, TriggerKind::Cognito, Some(source));
     }
 }
@@ -345,7 +461,9 @@ fn iot_rule(b: &mut Builder<'_>, res: &Res<'_>) {
         return;
     };
     for a in actions {
-        let target = a.get("Lambda").and_then(|l| b.value(Some(l), "FunctionArn"));
+        let target = a
+            .get("Lambda")
+            .and_then(|l| b.value(Some(l), "FunctionArn"));
         add_trigger(b, res, target, TriggerKind::Iot, None);
     }
 }
@@ -360,7 +478,9 @@ fn ses_rule(b: &mut Builder<'_>, res: &Res<'_>) {
         return;
     };
     for a in actions {
-        let target = a.get("LambdaAction").and_then(|l| b.value(Some(l), "FunctionArn"));
+        let target = a
+            .get("LambdaAction")
+            .and_then(|l| b.value(Some(l), "FunctionArn"));
         add_trigger(b, res, target, TriggerKind::Ses, None);
     }
 }
@@ -387,7 +507,13 @@ fn target_group(b: &mut Builder<'_>, res: &Res<'_>) {
         })
         .collect();
     let internal = !schemes.is_empty() && schemes.iter().all(|s| s.as_deref() == Some("internal"));
-    let Some(targets) = res.props.and_then(|p| p.get("Targets")).and_then(Node::as_seq) else { return };
+    let Some(targets) = res
+        .props
+        .and_then(|p| p.get("Targets"))
+        .and_then(Node::as_seq)
+    else {
+        return;
+    };
     for t in targets {
         let target = b.value(Some(t), "Id");
         if let Some(i) = add_trigger(b, res, target.clone(), TriggerKind::Alb, None)
@@ -418,15 +544,26 @@ fn new_stage(name: Prop<Text>, span: Span, resource: Option<&str>) -> Stage {
 }
 
 fn rest_stage(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(api_id) = b.value(res.props, "RestApiId").and_then(|v| b.referenced_id(&v)) else { return };
+    let Some(api_id) = b
+        .value(res.props, "RestApiId")
+        .and_then(|v| b.referenced_id(&v))
+    else {
+        return;
+    };
     let span = res.span(b.file);
-    let name = b.text(res.props, "StageName").unwrap_or_else(|| Prop::known(Text::lit(res.id), span));
+    let name = b
+        .text(res.props, "StageName")
+        .unwrap_or_else(|| Prop::known(Text::lit(res.id), span));
     let mut stage = new_stage(name, span, Some(res.id));
     stage.access_log_destination = res
         .props
         .and_then(|p| p.get("AccessLogSetting"))
         .and_then(|a| b.text(Some(a), "DestinationArn"));
-    method_settings(b, res.props.and_then(|p| p.get("MethodSettings")), &mut stage);
+    method_settings(
+        b,
+        res.props.and_then(|p| p.get("MethodSettings")),
+        &mut stage,
+    );
     stage.tracing = b.boolean(res.props, "TracingEnabled");
     if let Some(api) = api_mut(b, &api_id) {
         api.stages.push(stage);
@@ -435,8 +572,15 @@ fn rest_stage(b: &mut Builder<'_>, res: &Res<'_>) {
 
 /// A deployment with `StageName` creates a stage with no settings of its own.
 fn rest_deployment(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(api_id) = b.value(res.props, "RestApiId").and_then(|v| b.referenced_id(&v)) else { return };
-    let Some(name) = b.text(res.props, "StageName") else { return };
+    let Some(api_id) = b
+        .value(res.props, "RestApiId")
+        .and_then(|v| b.referenced_id(&v))
+    else {
+        return;
+    };
+    let Some(name) = b.text(res.props, "StageName") else {
+        return;
+    };
     let span = res.span(b.file);
     let mut stage = new_stage(name, span, Some(res.id));
     if let Some(desc) = res.props.and_then(|p| p.get("StageDescription")) {
@@ -458,9 +602,16 @@ fn rest_deployment(b: &mut Builder<'_>, res: &Res<'_>) {
 }
 
 fn v2_stage(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(api_id) = b.value(res.props, "ApiId").and_then(|v| b.referenced_id(&v)) else { return };
+    let Some(api_id) = b
+        .value(res.props, "ApiId")
+        .and_then(|v| b.referenced_id(&v))
+    else {
+        return;
+    };
     let span = res.span(b.file);
-    let name = b.text(res.props, "StageName").unwrap_or_else(|| Prop::known(Text::lit(res.id), span));
+    let name = b
+        .text(res.props, "StageName")
+        .unwrap_or_else(|| Prop::known(Text::lit(res.id), span));
     let mut stage = new_stage(name, span, Some(res.id));
     stage.access_log_destination = res
         .props
@@ -477,24 +628,44 @@ fn v2_stage(b: &mut Builder<'_>, res: &Res<'_>) {
 }
 
 /// The authorization an `AuthorizationType` (plus authorizer) of a method or route means.
-fn authorization(b: &Builder<'_>, auth_type: Option<&str>, authorizer: Option<&Value>, resources: &[Res<'_>]) -> Auth {
-    let authorizer_id = authorizer.and_then(|a| b.referenced_id(a)).unwrap_or_default();
+fn authorization(
+    b: &Builder<'_>,
+    auth_type: Option<&str>,
+    authorizer: Option<&Value>,
+    resources: &[Res<'_>],
+) -> Auth {
+    let authorizer_id = authorizer
+        .and_then(|a| b.referenced_id(a))
+        .unwrap_or_default();
     match auth_type.map(str::to_ascii_uppercase).as_deref() {
         None | Some("NONE") => Auth::None,
         Some("AWS_IAM") => Auth::Iam,
-        Some("COGNITO_USER_POOLS") => Auth::Cognito { authorizer: authorizer_id },
-        Some("JWT") => Auth::Jwt { authorizer: authorizer_id },
+        Some("COGNITO_USER_POOLS") => Auth::Cognito {
+            authorizer: authorizer_id,
+        },
+        Some("JWT") => Auth::Jwt {
+            authorizer: authorizer_id,
+        },
         Some("CUSTOM") => {
             // The authorizer resource says which kind a CUSTOM one is.
             let kind = resources
                 .iter()
                 .find(|r| r.id == authorizer_id)
-                .and_then(|r| b.value(r.props, "Type").or_else(|| b.value(r.props, "AuthorizerType")))
+                .and_then(|r| {
+                    b.value(r.props, "Type")
+                        .or_else(|| b.value(r.props, "AuthorizerType"))
+                })
                 .and_then(|t| t.as_str().map(str::to_ascii_uppercase));
             match kind.as_deref() {
-                Some("COGNITO_USER_POOLS") => Auth::Cognito { authorizer: authorizer_id },
-                Some("JWT") => Auth::Jwt { authorizer: authorizer_id },
-                _ => Auth::Lambda { authorizer: authorizer_id },
+                Some("COGNITO_USER_POOLS") => Auth::Cognito {
+                    authorizer: authorizer_id,
+                },
+                Some("JWT") => Auth::Jwt {
+                    authorizer: authorizer_id,
+                },
+                _ => Auth::Lambda {
+                    authorizer: authorizer_id,
+                },
             }
         }
         Some(other) => Auth::Unknown(format!("AuthorizationType {other}")),
@@ -508,20 +679,36 @@ fn rest_path(b: &Builder<'_>, resource_id: Option<&Value>, resources: &[Res<'_>]
     let mut guard = 0;
     while let Some(id) = current {
         guard += 1;
-        let Some(r) = resources.iter().find(|r| r.id == id && r.type_name == "AWS::ApiGateway::Resource") else {
+        let Some(r) = resources
+            .iter()
+            .find(|r| r.id == id && r.type_name == "AWS::ApiGateway::Resource")
+        else {
             break;
         };
         if guard > 64 {
             break;
         }
-        parts.push(b.value(r.props, "PathPart").map(|v| v.render()).unwrap_or_default());
-        current = b.value(r.props, "ParentId").and_then(|v| b.referenced_id(&v));
+        parts.push(
+            b.value(r.props, "PathPart")
+                .map(|v| v.render())
+                .unwrap_or_default(),
+        );
+        current = b
+            .value(r.props, "ParentId")
+            .and_then(|v| b.referenced_id(&v));
     }
     parts.reverse();
     format!("/{}", parts.join("/"))
 }
 
-fn add_route(b: &mut Builder<'_>, api_id: &str, kind: TriggerKind, route: Route, trigger_id: &str, cors: Option<palisade_model::Cors>) {
+fn add_route(
+    b: &mut Builder<'_>,
+    api_id: &str,
+    kind: TriggerKind,
+    route: Route,
+    trigger_id: &str,
+    cors: Option<palisade_model::Cors>,
+) {
     if let Some(fid) = route.function.clone()
         && let Some(f) = function_mut(b, &fid)
     {
@@ -540,7 +727,12 @@ fn add_route(b: &mut Builder<'_>, api_id: &str, kind: TriggerKind, route: Route,
 }
 
 fn rest_method(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
-    let Some(api_id) = b.value(res.props, "RestApiId").and_then(|v| b.referenced_id(&v)) else { return };
+    let Some(api_id) = b
+        .value(res.props, "RestApiId")
+        .and_then(|v| b.referenced_id(&v))
+    else {
+        return;
+    };
     let method = b
         .value(res.props, "HttpMethod")
         .map_or_else(|| "ANY".into(), |v| v.render().to_ascii_uppercase());
@@ -548,7 +740,9 @@ fn rest_method(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
         // CORS preflight: answered by API Gateway, no authorization by design.
         return;
     }
-    let auth_type = b.value(res.props, "AuthorizationType").and_then(|v| v.as_str().map(str::to_string));
+    let auth_type = b
+        .value(res.props, "AuthorizationType")
+        .and_then(|v| v.as_str().map(str::to_string));
     let authorizer = b.value(res.props, "AuthorizerId");
     let auth = authorization(b, auth_type.as_deref(), authorizer.as_ref(), resources);
     let path = rest_path(b, b.value(res.props, "ResourceId").as_ref(), resources);
@@ -562,18 +756,34 @@ fn rest_method(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
         path,
         span: res.span(b.file),
         auth,
-        api_key_required: b.boolean(res.props, "ApiKeyRequired").and_then(|p| p.get().copied()).unwrap_or(false),
+        api_key_required: b
+            .boolean(res.props, "ApiKeyRequired")
+            .and_then(|p| p.get().copied())
+            .unwrap_or(false),
         function,
-        auth_span: res.props.and_then(|p| p.get("AuthorizationType")).map(|n| b.span(n)),
+        auth_span: res
+            .props
+            .and_then(|p| p.get("AuthorizationType"))
+            .map(|n| b.span(n)),
     };
     add_route(b, &api_id, TriggerKind::RestApi, route, res.id, None);
 }
 
 fn v2_route(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
-    let Some(api_id) = b.value(res.props, "ApiId").and_then(|v| b.referenced_id(&v)) else { return };
-    let key = b.value(res.props, "RouteKey").map(|v| v.render()).unwrap_or_else(|| "$default".into());
+    let Some(api_id) = b
+        .value(res.props, "ApiId")
+        .and_then(|v| b.referenced_id(&v))
+    else {
+        return;
+    };
+    let key = b
+        .value(res.props, "RouteKey")
+        .map(|v| v.render())
+        .unwrap_or_else(|| "$default".into());
     let (method, path) = split_route_key(&key);
-    let auth_type = b.value(res.props, "AuthorizationType").and_then(|v| v.as_str().map(str::to_string));
+    let auth_type = b
+        .value(res.props, "AuthorizationType")
+        .and_then(|v| v.as_str().map(str::to_string));
     let authorizer = b.value(res.props, "AuthorizerId");
     let auth = authorization(b, auth_type.as_deref(), authorizer.as_ref(), resources);
     // `Target: integrations/${Integration}` → the integration's function.
@@ -592,9 +802,15 @@ fn v2_route(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
         path,
         span: res.span(b.file),
         auth,
-        api_key_required: b.boolean(res.props, "ApiKeyRequired").and_then(|p| p.get().copied()).unwrap_or(false),
+        api_key_required: b
+            .boolean(res.props, "ApiKeyRequired")
+            .and_then(|p| p.get().copied())
+            .unwrap_or(false),
         function,
-        auth_span: res.props.and_then(|p| p.get("AuthorizationType")).map(|n| b.span(n)),
+        auth_span: res
+            .props
+            .and_then(|p| p.get("AuthorizationType"))
+            .map(|n| b.span(n)),
     };
     let cors = b.app.api(&api_id).and_then(|a| a.cors.clone());
     add_route(b, &api_id, kind, route, res.id, cors);
@@ -606,7 +822,9 @@ fn sam_routes(b: &mut Builder<'_>) {
     for p in pending {
         let api_auth = b.api_auth.get(&p.api).cloned().unwrap_or_default();
         let (auth, auth_span) = match (&p.authorizer, &api_auth.default) {
-            (Some((name, span)), _) | (None, Some((name, span))) => (api_auth.resolve(name), Some(*span)),
+            (Some((name, span)), _) | (None, Some((name, span))) => {
+                (api_auth.resolve(name), Some(*span))
+            }
             (None, None) => match &api_auth.external_definition {
                 Some(uri) => (Auth::Unknown(format!("routes are defined in {uri}")), None),
                 None => (Auth::None, None),
@@ -617,12 +835,24 @@ fn sam_routes(b: &mut Builder<'_>) {
             .app
             .function(&p.function)
             .and_then(|f| f.triggers.get(p.trigger))
-            .map(|t| (t.method.clone().unwrap_or_else(|| "ANY".into()), t.path.clone().unwrap_or_default(), t.span))
+            .map(|t| {
+                (
+                    t.method.clone().unwrap_or_else(|| "ANY".into()),
+                    t.path.clone().unwrap_or_default(),
+                    t.span,
+                )
+            })
         else {
             continue;
         };
         let api = b.app.api(&p.api);
-        let existing = api.and_then(|a| a.routes.iter().find(|r| r.method == method && r.path == path)).cloned();
+        let existing = api
+            .and_then(|a| {
+                a.routes
+                    .iter()
+                    .find(|r| r.method == method && r.path == path)
+            })
+            .cloned();
         let cors = api.and_then(|a| a.cors.clone());
         // An inline OpenAPI route keeps its own security unless the event or API says otherwise.
         let (auth, auth_span) = match (&existing, &p.authorizer, &api_auth.default) {
@@ -635,7 +865,8 @@ fn sam_routes(b: &mut Builder<'_>) {
             t.cors = cors;
         }
         if let Some(api) = api_mut(b, &p.api) {
-            api.routes.retain(|r| !(r.method == method && r.path == path));
+            api.routes
+                .retain(|r| !(r.method == method && r.path == path));
             api.routes.push(Route {
                 method,
                 path,
@@ -657,20 +888,33 @@ fn log_groups(b: &mut Builder<'_>) {
         .resources
         .iter()
         .filter_map(|r| match &r.kind {
-            ResourceKind::LogGroup(g) => Some((r.id.clone(), g.name.as_ref().and_then(|n| n.get().cloned()))),
+            ResourceKind::LogGroup(g) => {
+                Some((r.id.clone(), g.name.as_ref().and_then(|n| n.get().cloned())))
+            }
             _ => None,
         })
         .collect();
     for f in &mut b.app.functions {
-        let fname = f.name.as_ref().and_then(|n| n.get()).and_then(Text::literal).map(str::to_string);
-        let configured = f.logging_config_group.as_ref().and_then(|p| p.get().cloned());
+        let fname = f
+            .name
+            .as_ref()
+            .and_then(|n| n.get())
+            .and_then(Text::literal)
+            .map(str::to_string);
+        let configured = f
+            .logging_config_group
+            .as_ref()
+            .and_then(|p| p.get().cloned());
         for (gid, name) in &groups {
             let by_config = configured.as_ref().is_some_and(|c| {
-                c.sole_reference() == Some(gid.as_str()) || (name.is_some() && name.as_ref() == Some(c))
+                c.sole_reference() == Some(gid.as_str())
+                    || (name.is_some() && name.as_ref() == Some(c))
             });
             let by_name = name.as_ref().is_some_and(|n| {
                 let rendered = n.render();
-                let Some(rest) = rendered.strip_prefix("/aws/lambda/") else { return false };
+                let Some(rest) = rendered.strip_prefix("/aws/lambda/") else {
+                    return false;
+                };
                 rest == format!("${{{}}}", f.id) || fname.as_deref() == Some(rest)
             });
             if by_config || by_name {
@@ -696,7 +940,10 @@ fn waf_associations(b: &mut Builder<'_>) {
         let rendered = arn.render();
         let stage_lit = rendered.split("/stages/").nth(1).map(str::to_string);
         for api in &mut b.app.apis {
-            let by_stage_resource = api.stages.iter().any(|s| s.resource.as_ref().is_some_and(|r| ids.contains(r)));
+            let by_stage_resource = api
+                .stages
+                .iter()
+                .any(|s| s.resource.as_ref().is_some_and(|r| ids.contains(r)));
             if !ids.contains(&api.id) && !by_stage_resource {
                 continue;
             }
@@ -732,12 +979,18 @@ fn permissions(b: &mut Builder<'_>) {
 /// One end of a connector.
 enum Endpoint {
     Id(String),
-    Arn { arn: Value, type_name: String, role: Option<String> },
+    Arn {
+        arn: Value,
+        type_name: String,
+        role: Option<String>,
+    },
 }
 
 fn connector_resource(b: &mut Builder<'_>, res: &Res<'_>) {
     let Some(props) = res.props else { return };
-    let Some(source) = props.get("Source").and_then(|s| endpoint(b, s)) else { return };
+    let Some(source) = props.get("Source").and_then(|s| endpoint(b, s)) else {
+        return;
+    };
     connector(b, res.id, source, Some(props), res.span(b.file));
 }
 
@@ -749,8 +1002,14 @@ fn endpoint(b: &Builder<'_>, node: &Node) -> Option<Endpoint> {
     let arn = b
         .value(Some(node), "Arn")
         .unwrap_or_else(|| Value::new(ValueKind::Unknown("no Arn".into()), b.span(node)));
-    let role = b.value(Some(node), "RoleName").and_then(|v| b.referenced_id(&v));
-    Some(Endpoint::Arn { arn, type_name, role })
+    let role = b
+        .value(Some(node), "RoleName")
+        .and_then(|v| b.referenced_id(&v));
+    Some(Endpoint::Arn {
+        arn,
+        type_name,
+        role,
+    })
 }
 
 /// CloudFormation type of a SAM resource, as connector profiles name them.
@@ -772,12 +1031,16 @@ fn placeholders(b: &Builder<'_>, end: &Endpoint, span: Span) -> (String, Value, 
         Endpoint::Id(id) => {
             let t = connector_type(b.type_of(id).unwrap_or("")).to_string();
             let arn = match t.as_str() {
-                "AWS::SNS::Topic" | "AWS::StepFunctions::StateMachine" => sym(Symbol::Ref(id.clone())),
+                "AWS::SNS::Topic" | "AWS::StepFunctions::StateMachine" => {
+                    sym(Symbol::Ref(id.clone()))
+                }
                 _ => sym(Symbol::GetAtt(id.clone(), "Arn".into())),
             };
             let name = match t.as_str() {
                 "AWS::SQS::Queue" => sym(Symbol::GetAtt(id.clone(), "QueueName".into())),
-                "AWS::StepFunctions::StateMachine" => sym(Symbol::GetAtt(id.clone(), "Name".into())),
+                "AWS::StepFunctions::StateMachine" => {
+                    sym(Symbol::GetAtt(id.clone(), "Name".into()))
+                }
                 _ => sym(Symbol::Ref(id.clone())),
             };
             (t, arn, name)
@@ -804,7 +1067,12 @@ fn connector(b: &mut Builder<'_>, id: &str, source: Endpoint, props: Option<&Nod
     let Some(props) = props else { return };
     let permissions: Vec<String> = b
         .value(Some(props), "Permissions")
-        .map(|v| v.one_or_many().into_iter().filter_map(|p| p.as_str().map(str::to_string)).collect())
+        .map(|v| {
+            v.one_or_many()
+                .into_iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     let destinations: Vec<Endpoint> = match props.get("Destination") {
         Some(d) => match d.as_seq() {
@@ -814,7 +1082,9 @@ fn connector(b: &mut Builder<'_>, id: &str, source: Endpoint, props: Option<&Nod
         None => Vec::new(),
     };
     let (source_type, source_arn, _) = placeholders(b, &source, span);
-    let Some(role_id) = source_role(b, &source) else { return };
+    let Some(role_id) = source_role(b, &source) else {
+        return;
+    };
     for dest in destinations {
         let (dest_type, dest_arn, dest_name) = placeholders(b, &dest, span);
         let Some(profile) = sam_data::connector_profile(&source_type, &dest_type) else {
@@ -825,7 +1095,9 @@ fn connector(b: &mut Builder<'_>, id: &str, source: Endpoint, props: Option<&Nod
             ));
             continue;
         };
-        if profile.get("Type").and_then(serde_json::Value::as_str) != Some("AWS_IAM_ROLE_MANAGED_POLICY") {
+        if profile.get("Type").and_then(serde_json::Value::as_str)
+            != Some("AWS_IAM_ROLE_MANAGED_POLICY")
+        {
             continue;
         }
         let mut statements = Vec::new();
@@ -835,7 +1107,13 @@ fn connector(b: &mut Builder<'_>, id: &str, source: Endpoint, props: Option<&Nod
                 .and_then(serde_json::Value::as_array)
             {
                 for s in stmts {
-                    statements.push(fill_placeholders(s, &source_arn, &dest_arn, &dest_name, span));
+                    statements.push(fill_placeholders(
+                        s,
+                        &source_arn,
+                        &dest_arn,
+                        &dest_name,
+                        span,
+                    ));
                 }
             }
         }
@@ -857,7 +1135,13 @@ fn connector(b: &mut Builder<'_>, id: &str, source: Endpoint, props: Option<&Nod
     }
 }
 
-fn fill_placeholders(json: &serde_json::Value, source: &Value, dest: &Value, dest_name: &Value, span: Span) -> Value {
+fn fill_placeholders(
+    json: &serde_json::Value,
+    source: &Value,
+    dest: &Value,
+    dest_name: &Value,
+    span: Span,
+) -> Value {
     match json {
         serde_json::Value::String(s) if s.contains("%{") => {
             let mut text = Text::default();
@@ -873,7 +1157,9 @@ fn fill_placeholders(json: &serde_json::Value, source: &Value, dest: &Value, des
                     "Destination.Name" => dest_name,
                     "Source.Arn" => source,
                     _ => {
-                        text.push(palisade_model::Segment::Sym(Symbol::Unknown(key.to_string())));
+                        text.push(palisade_model::Segment::Sym(Symbol::Unknown(
+                            key.to_string(),
+                        )));
                         continue;
                     }
                 };
@@ -883,7 +1169,12 @@ fn fill_placeholders(json: &serde_json::Value, source: &Value, dest: &Value, des
             Value::new(ValueKind::Text(text), span)
         }
         serde_json::Value::Array(items) => Value::new(
-            ValueKind::List(items.iter().map(|i| fill_placeholders(i, source, dest, dest_name, span)).collect()),
+            ValueKind::List(
+                items
+                    .iter()
+                    .map(|i| fill_placeholders(i, source, dest, dest_name, span))
+                    .collect(),
+            ),
             span,
         ),
         serde_json::Value::Object(map) => Value::new(
@@ -899,5 +1190,58 @@ fn fill_placeholders(json: &serde_json::Value, source: &Value, dest: &Value, des
             span,
         ),
         other => from_json(other, span),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use palisade_model::{App, FileId, ResourceKind, SourceFile};
+
+    use crate::yaml::{Limits, parse};
+
+    fn load(template: &str) -> App {
+        let doc = parse(template, Limits::default()).unwrap_or_else(|e| unreachable!("{e}"));
+        let source = SourceFile::new(
+            "template.yaml".into(),
+            PathBuf::from("template.yaml"),
+            template.into(),
+        );
+        super::super::load(&doc.root, FileId(0), &source)
+    }
+
+    fn layer_public(app: &App, id: &str) -> bool {
+        app.resources
+            .iter()
+            .find(|r| r.id == id)
+            .is_some_and(|r| matches!(r.kind, ResourceKind::Layer { public: true }))
+    }
+
+    #[test]
+    fn layer_shared_with_an_organization_is_not_public() {
+        let app = load(
+            r#"
+Resources:
+  Public:
+    Type: AWS::Lambda::LayerVersion
+    Properties: {Content: {S3Bucket: b, S3Key: k}}
+  Org:
+    Type: AWS::Lambda::LayerVersion
+    Properties: {Content: {S3Bucket: b, S3Key: k}}
+  PublicPermission:
+    Type: AWS::Lambda::LayerVersionPermission
+    Properties: {LayerVersionArn: !Ref Public, Action: lambda:GetLayerVersion, Principal: "*"}
+  OrgPermission:
+    Type: AWS::Lambda::LayerVersionPermission
+    Properties:
+      LayerVersionArn: !Ref Org
+      Action: lambda:GetLayerVersion
+      Principal: "*"
+      OrganizationId: o-a1b2c3d4e5
+"#,
+        );
+        assert!(layer_public(&app, "Public"));
+        assert!(!layer_public(&app, "Org"));
     }
 }

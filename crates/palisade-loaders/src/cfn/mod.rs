@@ -14,8 +14,8 @@ mod sam;
 use std::collections::BTreeMap;
 
 use palisade_model::{
-    App, AppFormat, FileId, Parameter, Prop, SourceFile, Span, Suppression, SuppressionOrigin, Text,
-    Value,
+    App, AppFormat, FileId, Parameter, Prop, SourceFile, Span, Suppression, SuppressionOrigin,
+    Text, Value,
 };
 
 use crate::yaml::{Node, NodeKind};
@@ -103,11 +103,13 @@ impl<'a> Builder<'a> {
     }
 
     pub fn number(&self, props: Option<&Node>, key: &str) -> Option<Prop<u64>> {
-        self.value(props, key).map(|v| Prop::from_value(&v, Value::as_u64))
+        self.value(props, key)
+            .map(|v| Prop::from_value(&v, Value::as_u64))
     }
 
     pub fn boolean(&self, props: Option<&Node>, key: &str) -> Option<Prop<bool>> {
-        self.value(props, key).map(|v| Prop::from_value(&v, Value::as_bool))
+        self.value(props, key)
+            .map(|v| Prop::from_value(&v, Value::as_bool))
     }
 
     /// The logical id a value refers to, when it is a single `Ref`/`GetAtt` to a resource.
@@ -149,7 +151,9 @@ pub fn load(root: &Node, file: FileId, source: &SourceFile) -> App {
     let mut found = Vec::new();
     if let Some(entries) = root.get("Resources").and_then(Node::as_map) {
         for (key, body) in entries {
-            let (Some(id), Some(type_name)) = (key.as_str(), body.get("Type").and_then(Node::as_str)) else {
+            let (Some(id), Some(type_name)) =
+                (key.as_str(), body.get("Type").and_then(Node::as_str))
+            else {
                 continue;
             };
             b.types.insert(id.to_string(), type_name.to_string());
@@ -245,8 +249,15 @@ fn parameters(b: &mut Builder<'_>, root: &Node) {
 }
 
 /// `Metadata: { palisade: { ignore: [ {id: PAL104, reason: "…"}, "PAL105" ] } }`.
-fn suppressions(b: &Builder<'_>, metadata: Option<&Node>, target: Option<&str>) -> Vec<Suppression> {
-    let Some(list) = metadata.and_then(|m| m.get("palisade")).and_then(|p| p.get("ignore")) else {
+fn suppressions(
+    b: &Builder<'_>,
+    metadata: Option<&Node>,
+    target: Option<&str>,
+) -> Vec<Suppression> {
+    let Some(list) = metadata
+        .and_then(|m| m.get("palisade"))
+        .and_then(|p| p.get("ignore"))
+    else {
         return Vec::new();
     };
     let items: Vec<&Node> = match &list.kind {
@@ -259,7 +270,10 @@ fn suppressions(b: &Builder<'_>, metadata: Option<&Node>, target: Option<&str>) 
             let (rule, reason) = match &item.kind {
                 NodeKind::Str(s) => (s.clone(), None),
                 NodeKind::Map(_) => (
-                    item.get("id").or_else(|| item.get("rule"))?.as_str()?.to_string(),
+                    item.get("id")
+                        .or_else(|| item.get("rule"))?
+                        .as_str()?
+                        .to_string(),
                     item.get("reason")
                         .and_then(Node::as_str)
                         .map(str::trim)

@@ -193,7 +193,11 @@ impl<'a> Resolver<'a> {
                         None => (s.clone(), String::new()),
                     },
                     NodeKind::Seq(items) => {
-                        let id = items.first().and_then(Node::as_str).unwrap_or("").to_string();
+                        let id = items
+                            .first()
+                            .and_then(Node::as_str)
+                            .unwrap_or("")
+                            .to_string();
                         let attr = items
                             .get(1)
                             .map(|a| self.resolve(a))
@@ -204,7 +208,12 @@ impl<'a> Resolver<'a> {
                     _ => (String::new(), String::new()),
                 };
                 if !self.is_resource(&id) {
-                    self.warn(format!("Fn::GetAtt refers to `{id}`, which is not a resource of this template"), whole);
+                    self.warn(
+                        format!(
+                            "Fn::GetAtt refers to `{id}`, which is not a resource of this template"
+                        ),
+                        whole,
+                    );
                 }
                 self.sym(Symbol::GetAtt(id, attr), span)
             }
@@ -221,7 +230,10 @@ impl<'a> Resolver<'a> {
             "If" => {
                 let items = arg.as_seq().unwrap_or(&[]);
                 let [cond, then, other] = items else {
-                    self.warn("Fn::If takes [condition, value-if-true, value-if-false]".into(), whole);
+                    self.warn(
+                        "Fn::If takes [condition, value-if-true, value-if-false]".into(),
+                        whole,
+                    );
                     return self.unknown("Fn::If".into(), span);
                 };
                 let cond_name = cond.as_str().unwrap_or("").to_string();
@@ -253,7 +265,9 @@ impl<'a> Resolver<'a> {
                 }
             }
             "Length" => match self.resolve(arg).kind {
-                ValueKind::List(items) => Some(Value::new(ValueKind::Number(items.len().to_string()), span)),
+                ValueKind::List(items) => {
+                    Some(Value::new(ValueKind::Number(items.len().to_string()), span))
+                }
                 _ => self.unknown("Fn::Length".into(), span),
             },
             "GetAZs" | "Cidr" | "Transform" | "ToJsonString" | "ForEach" => {
@@ -262,7 +276,10 @@ impl<'a> Resolver<'a> {
             other => {
                 // A YAML tag that is not an intrinsic (`!Foo x`): keep its value, warn once.
                 if whole.tag.is_some() {
-                    self.warn(format!("unknown tag `!{other}`; its value is read as if untagged"), whole);
+                    self.warn(
+                        format!("unknown tag `!{other}`; its value is read as if untagged"),
+                        whole,
+                    );
                     let untagged = Node {
                         tag: None,
                         ..whole.clone()
@@ -299,7 +316,12 @@ impl<'a> Resolver<'a> {
             // SAM's `MyFunction.Alias` / `.Version` references.
             return self.sym(Symbol::Ref(target.to_string()), span);
         }
-        self.warn(format!("Ref to `{target}`, which is neither a parameter nor a resource of this template"), whole);
+        self.warn(
+            format!(
+                "Ref to `{target}`, which is neither a parameter nor a resource of this template"
+            ),
+            whole,
+        );
         self.sym(Symbol::Unknown(format!("Ref {target}")), span)
     }
 
@@ -332,27 +354,28 @@ impl<'a> Resolver<'a> {
             }
             let name = name.trim();
             if let Some(value_node) = vars.and_then(|v| v.get(name)) {
-                match self.resolve_opt(value_node) {
-                    Some(v) => match v.to_text() {
+                if let Some(v) = self.resolve_opt(value_node) {
+                    match v.to_text() {
                         Some(t) => text.extend(t),
                         None => text.push(Segment::Sym(Symbol::Unknown(v.render()))),
-                    },
-                    None => {}
+                    }
                 }
                 continue;
             }
             if let Some((id, attr)) = name.split_once('.')
                 && !PSEUDO.contains(&name)
             {
-                text.push(Segment::Sym(Symbol::GetAtt(id.to_string(), attr.to_string())));
+                text.push(Segment::Sym(Symbol::GetAtt(
+                    id.to_string(),
+                    attr.to_string(),
+                )));
                 continue;
             }
-            match self.reference(name, arg, span) {
-                Some(v) => match v.to_text() {
+            if let Some(v) = self.reference(name, arg, span) {
+                match v.to_text() {
                     Some(t) => text.extend(t),
                     None => text.push(Segment::Sym(Symbol::Unknown(v.render()))),
-                },
-                None => {}
+                }
             }
         }
         text.extend(dynamic_refs(rest));
@@ -417,7 +440,8 @@ impl<'a> Resolver<'a> {
 
     fn find_in_map(&self, arg: &Node, span: Span) -> Option<Value> {
         let items = arg.as_seq().unwrap_or(&[]);
-        let (Some(map), Some(top), Some(second)) = (items.first(), items.get(1), items.get(2)) else {
+        let (Some(map), Some(top), Some(second)) = (items.first(), items.get(1), items.get(2))
+        else {
             return self.unknown("Fn::FindInMap".into(), span);
         };
         let map_name = self.resolve(map).as_str().map(str::to_string);
@@ -444,7 +468,9 @@ impl<'a> Resolver<'a> {
                 Some(level) => lookup(level, s),
                 None => match default {
                     Some(d) => self.resolve_opt(d),
-                    None => self.unknown(format!("Fn::FindInMap key `{t}` not in the mapping"), span),
+                    None => {
+                        self.unknown(format!("Fn::FindInMap key `{t}` not in the mapping"), span)
+                    }
                 },
             },
             (None, Some(s)) => {
@@ -477,7 +503,10 @@ impl<'a> Resolver<'a> {
             return *cached;
         }
         let Some(node) = self.conditions.get(name).copied() else {
-            self.warn(format!("condition `{name}` is not defined in Conditions"), at);
+            self.warn(
+                format!("condition `{name}` is not defined in Conditions"),
+                at,
+            );
             return None;
         };
         if self.cond_stack.borrow().iter().any(|n| n == name) {
@@ -487,7 +516,9 @@ impl<'a> Resolver<'a> {
         self.cond_stack.borrow_mut().push(name.to_string());
         let result = self.eval_condition(node);
         self.cond_stack.borrow_mut().pop();
-        self.cond_cache.borrow_mut().insert(name.to_string(), result);
+        self.cond_cache
+            .borrow_mut()
+            .insert(name.to_string(), result);
         result
     }
 

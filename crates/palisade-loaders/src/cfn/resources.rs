@@ -101,7 +101,9 @@ pub(crate) fn other(b: &mut Builder<'_>, res: &Res<'_>) {
                 span: res.span(b.file),
             };
             ResourceKind::WafAssociation(WafAssociation {
-                resource_arn: b.text(props, "ResourceArn").unwrap_or_else(|| missing("ResourceArn")),
+                resource_arn: b
+                    .text(props, "ResourceArn")
+                    .unwrap_or_else(|| missing("ResourceArn")),
                 web_acl_arn: b
                     .text(props, "WebACLArn")
                     .or_else(|| b.text(props, "WebACLId"))
@@ -175,7 +177,9 @@ fn permission(b: &Builder<'_>, res: &Res<'_>) -> Permission {
         function_ref: function_value
             .map(|v| Prop::from_text_value(&v))
             .unwrap_or_else(|| missing("FunctionName")),
-        action: b.string(props, "Action").unwrap_or_else(|| missing_string("Action")),
+        action: b
+            .string(props, "Action")
+            .unwrap_or_else(|| missing_string("Action")),
         principal: b
             .text(props, "Principal")
             .unwrap_or_else(|| missing("Principal")),

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use palisade_model::{
-    ApiKind, DestinationKind, Function, ManagedPolicyRef, PolicyDocument, PolicySource, Prop,
-    Role, RoleKind, RoleRef, Span, Text, Trigger, TriggerKind, Value, ValueKind,
+    ApiKind, DestinationKind, Function, ManagedPolicyRef, PolicyDocument, PolicySource, Prop, Role,
+    RoleKind, RoleRef, Span, Text, Trigger, TriggerKind, Value, ValueKind,
 };
 
 use super::function::{self, Flavor};
@@ -31,8 +31,14 @@ pub(crate) struct PendingRoute {
 /// resolve to a resource instead of a warning.
 pub(crate) fn declare_generated_ids(b: &mut Builder<'_>, found: &[(&str, &str, &Node, &Node)]) {
     let mut generated = vec![
-        (IMPLICIT_REST_API.to_string(), "AWS::Serverless::Api".to_string()),
-        (IMPLICIT_HTTP_API.to_string(), "AWS::Serverless::HttpApi".to_string()),
+        (
+            IMPLICIT_REST_API.to_string(),
+            "AWS::Serverless::Api".to_string(),
+        ),
+        (
+            IMPLICIT_HTTP_API.to_string(),
+            "AWS::Serverless::HttpApi".to_string(),
+        ),
     ];
     for (id, type_name, _, body) in found {
         if *type_name == "AWS::Serverless::Function" {
@@ -70,7 +76,10 @@ pub(crate) fn merge(global: &Node, local: &Node) -> Node {
         (NodeKind::Map(g), NodeKind::Map(l)) => {
             let mut entries: Vec<(Node, Node)> = g.clone();
             for (lk, lv) in l {
-                match entries.iter_mut().find(|(gk, _)| gk.as_str() == lk.as_str()) {
+                match entries
+                    .iter_mut()
+                    .find(|(gk, _)| gk.as_str() == lk.as_str())
+                {
                     Some(slot) => {
                         slot.1 = merge(&slot.1, lv);
                         slot.0 = lk.clone();
@@ -247,15 +256,21 @@ fn generated_role(b: &Builder<'_>, f: &Function, props: Option<&Node>) -> Role {
             "Action": ["sts:AssumeRole"]
         }]
     });
-    role.trust = Some(policy_document(&from_json(&trust, f.span), PolicySource::Trust));
-    role.managed.push(aws_managed("AWSLambdaBasicExecutionRole", f.span));
+    role.trust = Some(policy_document(
+        &from_json(&trust, f.span),
+        PolicySource::Trust,
+    ));
+    role.managed
+        .push(aws_managed("AWSLambdaBasicExecutionRole", f.span));
     if let Some(t) = &f.tracing
         && t.get() == Some(&palisade_model::Tracing::Active)
     {
-        role.managed.push(aws_managed("AWSXrayWriteOnlyAccess", t.span));
+        role.managed
+            .push(aws_managed("AWSXrayWriteOnlyAccess", t.span));
     }
     if let Some(vpc) = &f.vpc {
-        role.managed.push(aws_managed("AWSLambdaVPCAccessExecutionRole", vpc.span));
+        role.managed
+            .push(aws_managed("AWSLambdaVPCAccessExecutionRole", vpc.span));
     }
     for t in &f.triggers {
         let policy = match t.kind {
@@ -266,7 +281,12 @@ fn generated_role(b: &Builder<'_>, f: &Function, props: Option<&Node>) -> Role {
             _ => None,
         };
         if let Some(p) = policy
-            && !role.managed.iter().any(|m| m.arn.get().and_then(Text::literal).is_some_and(|a| a.ends_with(p)))
+            && !role.managed.iter().any(|m| {
+                m.arn
+                    .get()
+                    .and_then(Text::literal)
+                    .is_some_and(|a| a.ends_with(p))
+            })
         {
             role.managed.push(aws_managed(p, t.span));
         }
@@ -334,15 +354,15 @@ pub(crate) fn sam_policies(b: &Builder<'_>, node: &Node, role: &mut Role) {
         _ => vec![value],
     };
     for (index, item) in items.into_iter().enumerate() {
-        policy_item(b, item, index, role);
+        policy_item(item, index, role);
     }
 }
 
-fn policy_item(b: &Builder<'_>, item: Value, index: usize, role: &mut Role) {
+fn policy_item(item: Value, index: usize, role: &mut Role) {
     match &item.kind {
         ValueKind::Choice { options, .. } => {
             for option in options.iter().flatten() {
-                policy_item(b, option.clone(), index, role);
+                policy_item(option.clone(), index, role);
             }
         }
         ValueKind::Text(text) => match text.literal() {
@@ -416,16 +436,12 @@ pub(crate) fn implicit_apis(b: &mut Builder<'_>) {
         if b.app.api(id).is_some() {
             continue;
         }
-        let first_use = b
-            .pending_routes
-            .iter()
-            .find(|p| p.api == id)
-            .and_then(|p| {
-                b.app
-                    .function(&p.function)
-                    .and_then(|f| f.triggers.get(p.trigger))
-                    .map(|t| t.span)
-            });
+        let first_use = b.pending_routes.iter().find(|p| p.api == id).and_then(|p| {
+            b.app
+                .function(&p.function)
+                .and_then(|f| f.triggers.get(p.trigger))
+                .map(|t| t.span)
+        });
         let Some(span) = first_use else { continue };
         let props = with_globals(b, section, None);
         super::api::sam_api_from(b, id, props.as_ref(), span, kind, true, None);

@@ -1,10 +1,10 @@
 //! IAM rules (PAL2xx): judged on each role's own policies.
 
-mod mod_helpers;
 pub(crate) mod iam_passrole_any_resource;
 pub(crate) mod iam_service_wildcard;
 pub(crate) mod iam_star_action;
 pub(crate) mod iam_write_on_any_resource;
+mod mod_helpers;
 pub(crate) mod privileged_managed_policy;
 pub(crate) mod role_shared_by_functions;
 pub(crate) mod trust_policy_any_principal;

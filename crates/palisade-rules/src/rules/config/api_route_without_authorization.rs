@@ -76,7 +76,10 @@ impl Rule for ApiRouteWithoutAuthorization {
                         format!(
                             "{} {} of {} {}{target} is protected only by an API key, which identifies \
                              a client but authenticates no one",
-                            route.method, route.path, api.kind.label(), api.id
+                            route.method,
+                            route.path,
+                            api.kind.label(),
+                            api.id
                         ),
                         Severity::Medium,
                     )
@@ -84,7 +87,10 @@ impl Rule for ApiRouteWithoutAuthorization {
                     (
                         format!(
                             "{} {} of {} {}{target} has no authorization: anyone on the internet can call it",
-                            route.method, route.path, api.kind.label(), api.id
+                            route.method,
+                            route.path,
+                            api.kind.label(),
+                            api.id
                         ),
                         Severity::High,
                     )

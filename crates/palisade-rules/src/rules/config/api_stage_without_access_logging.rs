@@ -55,7 +55,11 @@ impl Rule for ApiStageWithoutAccessLogging {
                 let name = stage.name.render();
                 cx.report(
                     stage.span,
-                    format!("stage {name} of {} {} has no access logging", api.kind.label(), api.id),
+                    format!(
+                        "stage {name} of {} {} has no access logging",
+                        api.kind.label(),
+                        api.id
+                    ),
                 )
                 .api(api)
                 .at(format!("Stage:{name}/AccessLog"))

@@ -57,7 +57,11 @@ impl Rule for ApiStageWithoutThrottling {
                 let name = stage.name.render();
                 cx.report(
                     stage.span,
-                    format!("stage {name} of {} {} sets no throttling limits", api.kind.label(), api.id),
+                    format!(
+                        "stage {name} of {} {} sets no throttling limits",
+                        api.kind.label(),
+                        api.id
+                    ),
                 )
                 .api(api)
                 .at(format!("Stage:{name}/Throttling"))

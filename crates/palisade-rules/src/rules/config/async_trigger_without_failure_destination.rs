@@ -54,7 +54,9 @@ impl Rule for AsyncTriggerWithoutFailureDestination {
                 continue;
             }
             let async_triggers: Vec<_> = f.triggers.iter().filter(|t| t.kind.is_async()).collect();
-            let Some(first) = async_triggers.first() else { continue };
+            let Some(first) = async_triggers.first() else {
+                continue;
+            };
             let kinds: Vec<String> = async_triggers
                 .iter()
                 .map(|t| format!("{} ({})", t.kind.label(), t.id))

@@ -49,13 +49,23 @@ declare_rule! {
 /// Actions that change or delete data.
 pub(crate) fn writes(action: &str) -> bool {
     let a = action.to_ascii_lowercase();
-    a == "*" || a == "s3:*" || ["put", "delete", "restore", "replicate", "create"].iter().any(|w| a.split(':').nth(1).is_some_and(|n| n.starts_with(w) || n.starts_with('*')))
+    a == "*"
+        || a == "s3:*"
+        || ["put", "delete", "restore", "replicate", "create"]
+            .iter()
+            .any(|w| {
+                a.split(':')
+                    .nth(1)
+                    .is_some_and(|n| n.starts_with(w) || n.starts_with('*'))
+            })
 }
 
 impl Rule for BucketPolicyPublic {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for (res, bucket) in app.buckets() {
-            let Some(policy) = &bucket.policy else { continue };
+            let Some(policy) = &bucket.policy else {
+                continue;
+            };
             for stmt in allows(policy) {
                 let public = stmt.principal.as_ref().is_some_and(|p| p.is_anyone());
                 if !public || stmt.has_condition() {
@@ -66,14 +76,22 @@ impl Rule for BucketPolicyPublic {
                     .as_ref()
                     .map(|a| a.literals().map(|(s, _)| s).collect())
                     .unwrap_or_default();
-                let severity = if actions.iter().any(|a| writes(a)) { Severity::Critical } else { Severity::High };
+                let severity = if actions.iter().any(|a| writes(a)) {
+                    Severity::Critical
+                } else {
+                    Severity::High
+                };
                 let span = stmt.principal.as_ref().map_or(stmt.span, |p| p.span());
                 cx.report(
                     span,
                     format!(
                         "the policy of bucket {} allows anyone to {} ({})",
                         res.id,
-                        if severity == Severity::Critical { "write or delete objects" } else { "read it" },
+                        if severity == Severity::Critical {
+                            "write or delete objects"
+                        } else {
+                            "read it"
+                        },
                         actions.join(", ")
                     ),
                 )

@@ -55,7 +55,11 @@ impl Rule for BucketPublicAcl {
                 let triggered: Vec<&str> = app
                     .functions
                     .iter()
-                    .filter(|f| f.triggers.iter().any(|t| t.kind == TriggerKind::S3 && t.source.as_deref() == Some(&res.id)))
+                    .filter(|f| {
+                        f.triggers.iter().any(|t| {
+                            t.kind == TriggerKind::S3 && t.source.as_deref() == Some(&res.id)
+                        })
+                    })
                     .map(|f| f.id.as_str())
                     .collect();
                 let feeds = if triggered.is_empty() {
@@ -63,11 +67,14 @@ impl Rule for BucketPublicAcl {
                 } else {
                     format!("; it triggers {}", triggered.join(", "))
                 };
-                cx.report(acl.span, format!("bucket {} has the canned ACL {value}{feeds}", res.id))
-                    .resource(res)
-                    .at("AccessControl")
-                    .severity(severity)
-                    .emit();
+                cx.report(
+                    acl.span,
+                    format!("bucket {} has the canned ACL {value}{feeds}", res.id),
+                )
+                .resource(res)
+                .at("AccessControl")
+                .severity(severity)
+                .emit();
             }
         }
     }

@@ -57,7 +57,11 @@ impl Rule for BucketWithoutPublicAccessBlock {
             let triggers: Vec<&str> = app
                 .functions
                 .iter()
-                .filter(|f| f.triggers.iter().any(|t| t.kind == TriggerKind::S3 && t.source.as_deref() == Some(&res.id)))
+                .filter(|f| {
+                    f.triggers
+                        .iter()
+                        .any(|t| t.kind == TriggerKind::S3 && t.source.as_deref() == Some(&res.id))
+                })
                 .map(|f| f.id.as_str())
                 .collect();
             let feeds = if triggers.is_empty() {
@@ -67,7 +71,11 @@ impl Rule for BucketWithoutPublicAccessBlock {
             };
             match &bucket.public_access_block {
                 None => {
-                    let severity = if triggers.is_empty() { Severity::Low } else { Severity::Medium };
+                    let severity = if triggers.is_empty() {
+                        Severity::Low
+                    } else {
+                        Severity::Medium
+                    };
                     cx.report(
                         res.span,
                         format!(
@@ -85,9 +93,24 @@ impl Rule for BucketWithoutPublicAccessBlock {
                     if open.is_empty() {
                         continue;
                     }
-                    let severity = if triggers.is_empty() { Severity::Medium } else { Severity::High };
+                    let severity = if triggers.is_empty() {
+                        Severity::Medium
+                    } else {
+                        Severity::High
+                    };
+                    // Point at the first setting written as not `true`, else at the block.
+                    let span = [
+                        &pab.block_public_acls,
+                        &pab.ignore_public_acls,
+                        &pab.block_public_policy,
+                        &pab.restrict_public_buckets,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .find(|p| p.get() != Some(&true))
+                    .map_or(pab.span, |p| p.span);
                     cx.report(
-                        pab.span,
+                        span,
                         format!(
                             "bucket {} does not enable {} in its public access block{feeds}",
                             res.id,

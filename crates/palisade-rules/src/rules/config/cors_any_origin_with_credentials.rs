@@ -59,10 +59,16 @@ impl Rule for CorsAnyOriginWithCredentials {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for api in &app.apis {
             let Some(cors) = &api.cors else { continue };
-            let Some((span, truth)) = risky(cors) else { continue };
+            let Some((span, truth)) = risky(cors) else {
+                continue;
+            };
             cx.report(
                 span,
-                format!("{} {} allows any origin (*) to make credentialed requests", api.kind.label(), api.id),
+                format!(
+                    "{} {} allows any origin (*) to make credentialed requests",
+                    api.kind.label(),
+                    api.id
+                ),
             )
             .api(api)
             .at("Cors")
@@ -70,11 +76,18 @@ impl Rule for CorsAnyOriginWithCredentials {
             .emit();
         }
         for f in &app.functions {
-            let Some(cors) = f.url.as_ref().and_then(|u| u.cors.as_ref()) else { continue };
-            let Some((span, truth)) = risky(cors) else { continue };
+            let Some(cors) = f.url.as_ref().and_then(|u| u.cors.as_ref()) else {
+                continue;
+            };
+            let Some((span, truth)) = risky(cors) else {
+                continue;
+            };
             cx.report(
                 span,
-                format!("the function URL of {} allows any origin (*) to make credentialed requests", f.id),
+                format!(
+                    "the function URL of {} allows any origin (*) to make credentialed requests",
+                    f.id
+                ),
             )
             .function(f)
             .at("FunctionUrl/Cors")

@@ -58,7 +58,9 @@ impl Rule for EnvironmentSecretsWithoutCustomerKey {
                 .filter(|v| {
                     secret_name(&v.name)
                         || v.value.text().is_some_and(is_secret_reference)
-                        || literal_strings(&v.value).iter().any(|s| known_secret(s).is_some())
+                        || literal_strings(&v.value)
+                            .iter()
+                            .any(|s| known_secret(s).is_some())
                 })
                 .map(|v| v.name.as_str())
                 .collect();

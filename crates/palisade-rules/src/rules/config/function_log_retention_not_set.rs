@@ -70,13 +70,18 @@ impl Rule for FunctionLogRetentionNotSet {
                     .emit();
                 }
                 Some(group) => {
-                    let ResourceKind::LogGroup(g) = &group.kind else { continue };
+                    let ResourceKind::LogGroup(g) = &group.kind else {
+                        continue;
+                    };
                     if g.retention_days.is_some() {
                         continue;
                     }
                     cx.report(
                         group.span,
-                        format!("log group {} of {} has no RetentionInDays: logs are kept forever", group.id, f.id),
+                        format!(
+                            "log group {} of {} has no RetentionInDays: logs are kept forever",
+                            group.id, f.id
+                        ),
                     )
                     .function(f)
                     .at("LogGroup")

@@ -61,13 +61,23 @@ impl Rule for FunctionTimeoutExceedsApiTimeout {
             else {
                 continue;
             };
-            let limit = if trigger.kind == TriggerKind::RestApi { REST_LIMIT } else { HTTP_LIMIT };
+            let limit = if trigger.kind == TriggerKind::RestApi {
+                REST_LIMIT
+            } else {
+                HTTP_LIMIT
+            };
             let Some(timeout) = &f.timeout else { continue };
             let truth = timeout.test(|t| *t > limit);
-            if matches!(truth, palisade_model::Truth::Never | palisade_model::Truth::Unknown(_)) {
+            if matches!(
+                truth,
+                palisade_model::Truth::Never | palisade_model::Truth::Unknown(_)
+            ) {
                 continue;
             }
-            let route = trigger.route().map(|r| format!(" ({r})")).unwrap_or_default();
+            let route = trigger
+                .route()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
             cx.report(
                 timeout.span,
                 format!(
@@ -82,7 +92,10 @@ impl Rule for FunctionTimeoutExceedsApiTimeout {
             .function(f)
             .at("Timeout")
             .truth(&truth)
-            .related(format!("{} trigger {}", trigger.kind.label(), trigger.id), trigger.span)
+            .related(
+                format!("{} trigger {}", trigger.kind.label(), trigger.id),
+                trigger.span,
+            )
             .emit();
         }
     }

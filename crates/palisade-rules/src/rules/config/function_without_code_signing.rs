@@ -54,10 +54,13 @@ impl Rule for FunctionWithoutCodeSigning {
             {
                 continue;
             }
-            cx.report(f.span, format!("{} has no code signing configuration", f.id))
-                .function(f)
-                .at("CodeSigningConfigArn")
-                .emit();
+            cx.report(
+                f.span,
+                format!("{} has no code signing configuration", f.id),
+            )
+            .function(f)
+            .at("CodeSigningConfigArn")
+            .emit();
         }
     }
 }

@@ -61,14 +61,25 @@ impl Rule for InternetFunctionWithoutConcurrencyLimit {
                         .and_then(|a| app.api(a))
                         .is_none_or(|a| !a.is_private())
                 })
-                .map(|t| (format!("{} {}", t.kind.label(), t.route().unwrap_or_else(|| t.id.clone())), t.span))
+                .map(|t| {
+                    (
+                        format!(
+                            "{} {}",
+                            t.kind.label(),
+                            t.route().unwrap_or_else(|| t.id.clone())
+                        ),
+                        t.span,
+                    )
+                })
                 .collect();
             if let Some(url) = &f.url
                 && url.auth_type.get().is_none_or(|a| a != "AWS_IAM")
             {
                 exposed.push(("function URL".to_string(), url.span));
             }
-            let Some((first, first_span)) = exposed.first().cloned() else { continue };
+            let Some((first, first_span)) = exposed.first().cloned() else {
+                continue;
+            };
             let more = match exposed.len() {
                 1 => String::new(),
                 n => format!(" and {} more", n - 1),

@@ -46,7 +46,9 @@ declare_rule! {
 impl Rule for KmsKeyRotationDisabled {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for res in &app.resources {
-            let ResourceKind::Key { rotation, .. } = &res.kind else { continue };
+            let ResourceKind::Key { rotation, .. } = &res.kind else {
+                continue;
+            };
             // Asymmetric and HMAC keys cannot rotate automatically.
             let spec = res
                 .properties
@@ -63,11 +65,14 @@ impl Rule for KmsKeyRotationDisabled {
             if matches!(truth, Truth::Never | Truth::Unknown(_)) {
                 continue;
             }
-            cx.report(span, format!("KMS key {} does not rotate automatically", res.id))
-                .resource(res)
-                .at("EnableKeyRotation")
-                .truth(&truth)
-                .emit();
+            cx.report(
+                span,
+                format!("KMS key {} does not rotate automatically", res.id),
+            )
+            .resource(res)
+            .at("EnableKeyRotation")
+            .truth(&truth)
+            .emit();
         }
     }
 }

@@ -47,8 +47,16 @@ declare_rule! {
 impl Rule for LambdaPermissionToAnyone {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for (res, p) in app.permissions() {
-            let anyone = p.principal.possible().iter().any(|t| t.literal() == Some("*"));
-            if !anyone || p.source_arn.is_some() || p.source_account.is_some() || p.principal_org_id.is_some() {
+            let anyone = p
+                .principal
+                .possible()
+                .iter()
+                .any(|t| t.literal() == Some("*"));
+            if !anyone
+                || p.source_arn.is_some()
+                || p.source_account.is_some()
+                || p.principal_org_id.is_some()
+            {
                 continue;
             }
             let url_public = p
@@ -56,20 +64,32 @@ impl Rule for LambdaPermissionToAnyone {
                 .as_ref()
                 .and_then(|t| t.get())
                 .is_some_and(|t| t.eq_ignore_ascii_case("NONE"));
-            let target = p.function.clone().unwrap_or_else(|| p.function_ref.render());
+            let target = p
+                .function
+                .clone()
+                .unwrap_or_else(|| p.function_ref.render());
             let action = p.action.render();
             let (message, severity) = if url_public {
                 (
-                    format!("{} lets anyone on the internet call the function URL of {target} ({action}, Principal *)", res.id),
+                    format!(
+                        "{} lets anyone on the internet call the function URL of {target} ({action}, Principal *)",
+                        res.id
+                    ),
                     Severity::High,
                 )
             } else {
                 (
-                    format!("{} lets any AWS account invoke {target} ({action}, Principal *, no SourceArn, SourceAccount or PrincipalOrgID)", res.id),
+                    format!(
+                        "{} lets any AWS account invoke {target} ({action}, Principal *, no SourceArn, SourceAccount or PrincipalOrgID)",
+                        res.id
+                    ),
                     Severity::Critical,
                 )
             };
-            let mut r = cx.report(p.principal_span, message).resource(res).severity(severity);
+            let mut r = cx
+                .report(p.principal_span, message)
+                .resource(res)
+                .severity(severity);
             if let Some(f) = &p.function {
                 r = r.for_function(f);
             }

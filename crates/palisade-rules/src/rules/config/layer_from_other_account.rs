@@ -48,7 +48,9 @@ impl Rule for LayerFromOtherAccount {
             for layer in &f.layers {
                 for text in layer.possible() {
                     let rendered = text.render();
-                    let Some(account) = account_of(&rendered) else { continue };
+                    let Some(account) = account_of(&rendered) else {
+                        continue;
+                    };
                     if cx.settings.accounts.iter().any(|a| a == account) {
                         continue;
                     }

@@ -46,10 +46,29 @@ impl Rule for LayerPubliclyShared {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for res in &app.resources {
             if let ResourceKind::Layer { public: true } = res.kind {
-                cx.report(res.span, format!("layer {} is shared with every AWS account", res.id))
-                    .resource(res)
-                    .at("Permission")
-                    .emit();
+                // Point at the `Principal: "*"` of the permission that shares the layer.
+                let span = app
+                    .resources
+                    .iter()
+                    .filter(|r| r.resource_type == "AWS::Lambda::LayerVersionPermission")
+                    .filter_map(|r| r.properties.as_ref())
+                    .filter(|p| {
+                        p.get("OrganizationId").is_none_or(|o| o.is_null())
+                            && p.get("LayerVersionArn")
+                                .and_then(|v| v.text())
+                                .and_then(|t| t.sole_reference())
+                                .is_some_and(|id| id == res.id)
+                    })
+                    .filter_map(|p| p.get("Principal"))
+                    .find(|v| v.as_str() == Some("*"))
+                    .map_or(res.span, |v| v.span);
+                cx.report(
+                    span,
+                    format!("layer {} is shared with every AWS account", res.id),
+                )
+                .resource(res)
+                .at("Permission")
+                .emit();
             }
         }
     }

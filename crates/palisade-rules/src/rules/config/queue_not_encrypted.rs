@@ -50,16 +50,21 @@ impl Rule for QueueNotEncrypted {
             if q.kms_key.is_some() {
                 continue;
             }
-            let Some(sse) = &q.sqs_managed_sse else { continue };
+            let Some(sse) = &q.sqs_managed_sse else {
+                continue;
+            };
             let truth = sse.test(|on| !*on);
             if matches!(truth, Truth::Never | Truth::Unknown(_)) {
                 continue;
             }
-            cx.report(sse.span, format!("queue {} has server-side encryption turned off", res.id))
-                .resource(res)
-                .at("Encryption")
-                .truth(&truth)
-                .emit();
+            cx.report(
+                sse.span,
+                format!("queue {} has server-side encryption turned off", res.id),
+            )
+            .resource(res)
+            .at("Encryption")
+            .truth(&truth)
+            .emit();
         }
     }
 }

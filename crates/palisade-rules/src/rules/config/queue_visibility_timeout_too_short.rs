@@ -57,16 +57,26 @@ const DEFAULT_VISIBILITY: u64 = 30;
 impl Rule for QueueVisibilityTimeoutTooShort {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for f in &app.functions {
-            let Some(timeout) = f.possible_timeouts().into_iter().max() else { continue };
+            let Some(timeout) = f.possible_timeouts().into_iter().max() else {
+                continue;
+            };
             for t in f.triggers.iter().filter(|t| t.kind == TriggerKind::Sqs) {
-                let Some(queue) = t.source.as_deref().and_then(|id| app.resource(id)) else { continue };
-                let ResourceKind::Queue(q) = &queue.kind else { continue };
+                let Some(queue) = t.source.as_deref().and_then(|id| app.resource(id)) else {
+                    continue;
+                };
+                let ResourceKind::Queue(q) = &queue.kind else {
+                    continue;
+                };
                 let (visibility, span, shown) = match &q.visibility_timeout {
                     Some(p) => match p.possible().into_iter().min() {
                         Some(v) => (*v, p.span, p.render()),
                         None => continue,
                     },
-                    None => (DEFAULT_VISIBILITY, queue.span, format!("{DEFAULT_VISIBILITY} (the default)")),
+                    None => (
+                        DEFAULT_VISIBILITY,
+                        queue.span,
+                        format!("{DEFAULT_VISIBILITY} (the default)"),
+                    ),
                 };
                 let needed = timeout.saturating_mul(6);
                 if visibility >= needed {

@@ -58,7 +58,11 @@ fn check_policy(cx: &mut Checker<'_>, res: &Resource, policy: &PolicyDocument, w
         let span = stmt.principal.as_ref().map_or(stmt.span, |p| p.span());
         cx.report(
             span,
-            format!("the policy of {what} {} allows any principal to {}", res.id, actions.join(", ")),
+            format!(
+                "the policy of {what} {} allows any principal to {}",
+                res.id,
+                actions.join(", ")
+            ),
         )
         .resource(res)
         .at(format!("Policy/{}", stmt.label()))

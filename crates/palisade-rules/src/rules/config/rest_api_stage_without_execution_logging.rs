@@ -57,11 +57,17 @@ impl Rule for RestApiStageWithoutExecutionLogging {
                     continue;
                 }
                 let name = stage.name.render();
-                cx.report(span, format!("stage {name} of REST API {} has execution logging off", api.id))
-                    .api(api)
-                    .at(format!("Stage:{name}/ExecutionLog"))
-                    .truth(&truth)
-                    .emit();
+                cx.report(
+                    span,
+                    format!(
+                        "stage {name} of REST API {} has execution logging off",
+                        api.id
+                    ),
+                )
+                .api(api)
+                .at(format!("Stage:{name}/ExecutionLog"))
+                .truth(&truth)
+                .emit();
             }
         }
     }

@@ -1,6 +1,8 @@
 use palisade_model::{App, Confidence};
 
-use crate::helpers::{is_secret_reference, known_secret, literal_strings, secret_name, secret_value_confidence};
+use crate::helpers::{
+    is_secret_reference, known_secret, literal_strings, secret_name, secret_value_confidence,
+};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -70,7 +72,9 @@ impl Rule for SecretInEnvironmentVariable {
                         verdict = Some(("a literal secret".to_string(), c));
                     }
                 }
-                let Some((what, confidence)) = verdict else { continue };
+                let Some((what, confidence)) = verdict else {
+                    continue;
+                };
                 if confidence == Confidence::Low {
                     continue;
                 }

@@ -55,7 +55,10 @@ impl Rule for SecretParameterWithoutNoEcho {
             if !secret_name(&p.name) {
                 continue;
             }
-            if p.param_type.as_deref().is_some_and(|t| t.starts_with("AWS::SSM::Parameter")) {
+            if p.param_type
+                .as_deref()
+                .is_some_and(|t| t.starts_with("AWS::SSM::Parameter"))
+            {
                 continue;
             }
             let default_secret = p
@@ -70,15 +73,24 @@ impl Rule for SecretParameterWithoutNoEcho {
             }
             let (message, severity) = match (p.no_echo, default_secret) {
                 (_, true) => (
-                    format!("parameter {} has a literal secret as its default value", p.name),
+                    format!(
+                        "parameter {} has a literal secret as its default value",
+                        p.name
+                    ),
                     Severity::High,
                 ),
                 _ => (
-                    format!("parameter {} looks like a secret but is not NoEcho: its value is shown in plain text", p.name),
+                    format!(
+                        "parameter {} looks like a secret but is not NoEcho: its value is shown in plain text",
+                        p.name
+                    ),
                     Severity::Medium,
                 ),
             };
-            cx.report(p.span, message).parameter(&p.name).severity(severity).emit();
+            cx.report(p.span, message)
+                .parameter(&p.name)
+                .severity(severity)
+                .emit();
         }
     }
 }

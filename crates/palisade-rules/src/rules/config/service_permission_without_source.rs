@@ -50,11 +50,19 @@ declare_rule! {
 impl Rule for ServicePermissionWithoutSource {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for (res, p) in app.permissions() {
-            let Some(principal) = p.principal.get().and_then(|t| t.literal()) else { continue };
-            if !principal.ends_with(".amazonaws.com") || p.source_arn.is_some() || p.source_account.is_some() {
+            let Some(principal) = p.principal.get().and_then(|t| t.literal()) else {
+                continue;
+            };
+            if !principal.ends_with(".amazonaws.com")
+                || p.source_arn.is_some()
+                || p.source_account.is_some()
+            {
                 continue;
             }
-            let target = p.function.clone().unwrap_or_else(|| p.function_ref.render());
+            let target = p
+                .function
+                .clone()
+                .unwrap_or_else(|| p.function_ref.render());
             let mut r = cx
                 .report(
                     p.principal_span,

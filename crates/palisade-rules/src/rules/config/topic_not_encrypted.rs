@@ -47,10 +47,16 @@ impl Rule for TopicNotEncrypted {
             if t.kms_key.is_some() {
                 continue;
             }
-            cx.report(res.span, format!("topic {} is not encrypted at rest (no KmsMasterKeyId)", res.id))
-                .resource(res)
-                .at("Encryption")
-                .emit();
+            cx.report(
+                res.span,
+                format!(
+                    "topic {} is not encrypted at rest (no KmsMasterKeyId)",
+                    res.id
+                ),
+            )
+            .resource(res)
+            .at("Encryption")
+            .emit();
         }
     }
 }

@@ -51,7 +51,9 @@ impl Rule for UnprotectedEventSources {
                 .iter()
                 .filter(|t| t.kind.is_unprotected_data_source())
                 .collect();
-            let Some(first) = sources.first() else { continue };
+            let Some(first) = sources.first() else {
+                continue;
+            };
             let list: Vec<String> = sources
                 .iter()
                 .map(|t| match &t.source {

@@ -49,15 +49,23 @@ impl Rule for IamPassroleAnyResource {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
             for (doc, stmt) in owned_allows(role) {
-                let Some(resource) = any_resource(stmt) else { continue };
-                let Some(actions) = &stmt.action else { continue };
+                let Some(resource) = any_resource(stmt) else {
+                    continue;
+                };
+                let Some(actions) = &stmt.action else {
+                    continue;
+                };
                 let Some((pattern, item)) = actions
                     .literals()
                     .find(|(p, _)| *p != "*" && wildcard_match(p, "iam:PassRole", true))
                 else {
                     continue;
                 };
-                let conditional = if stmt.has_condition() { " (with a condition)" } else { "" };
+                let conditional = if stmt.has_condition() {
+                    " (with a condition)"
+                } else {
+                    ""
+                };
                 let r = cx.report(
                     item.span,
                     format!(

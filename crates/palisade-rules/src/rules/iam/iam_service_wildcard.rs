@@ -47,11 +47,19 @@ impl Rule for IamServiceWildcard {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
             for (doc, stmt) in owned_allows(role) {
-                let Some(actions) = &stmt.action else { continue };
+                let Some(actions) = &stmt.action else {
+                    continue;
+                };
                 for (pattern, item) in actions.literals() {
-                    let Some((service, "*")) = pattern.split_once(':') else { continue };
+                    let Some((service, "*")) = pattern.split_once(':') else {
+                        continue;
+                    };
                     let count = catalog().service(service).map_or(0, |s| s.actions.len());
-                    let grants = if count > 0 { format!(" ({count} actions)") } else { String::new() };
+                    let grants = if count > 0 {
+                        format!(" ({count} actions)")
+                    } else {
+                        String::new()
+                    };
                     let r = cx.report(
                         item.span,
                         format!(

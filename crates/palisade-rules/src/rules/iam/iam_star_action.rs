@@ -48,7 +48,13 @@ impl Rule for IamStarAction {
                 let resources = stmt
                     .resource
                     .as_ref()
-                    .map(|r| r.items.iter().map(|i| i.text.render()).collect::<Vec<_>>().join(", "))
+                    .map(|r| {
+                        r.items
+                            .iter()
+                            .map(|i| i.text.render())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
                     .unwrap_or_else(|| "(NotResource)".into());
                 if let Some(star) = stmt.action.as_ref().and_then(|a| a.star()) {
                     let r = cx.report(

@@ -2,13 +2,18 @@
 
 use palisade_model::{App, PatternItem, PolicyDocument, Role, Statement};
 
-use crate::helpers::{functions_of, holders, owned_documents};
 use crate::Report;
+use crate::helpers::{functions_of, holders, owned_documents};
 
 /// Every Allow statement of the documents a role's owner wrote, with its document.
 pub(crate) fn owned_allows(role: &Role) -> Vec<(&PolicyDocument, &Statement)> {
     owned_documents(role)
-        .flat_map(|doc| doc.statements.iter().filter(|s| s.is_allow()).map(move |s| (doc, s)))
+        .flat_map(|doc| {
+            doc.statements
+                .iter()
+                .filter(|s| s.is_allow())
+                .map(move |s| (doc, s))
+        })
         .collect()
 }
 

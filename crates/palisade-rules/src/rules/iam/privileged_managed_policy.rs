@@ -1,4 +1,4 @@
-use palisade_model::{App, Severity};
+use palisade_model::{App, ManagedPolicyRef, Severity};
 
 use super::mod_helpers::{attach, who};
 use crate::{Checker, Rule};
@@ -39,18 +39,37 @@ declare_rule! {
     }
 }
 
+/// The name of an AWS managed policy, also when its ARN is built with the partition
+/// (`!Sub arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess`).
+fn aws_managed_name(m: &ManagedPolicyRef) -> Option<String> {
+    if let Some(name) = m.aws_managed_name() {
+        return Some(name.to_string());
+    }
+    let rendered = m.arn.get()?.render();
+    let rest = rendered.strip_prefix("arn:${AWS::Partition}:iam::aws:policy/")?;
+    rest.rsplit('/').next().map(str::to_string)
+}
+
 impl Rule for PrivilegedManagedPolicy {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
             for m in &role.managed {
-                let Some(name) = m.aws_managed_name() else { continue };
-                let (severity, what) = match name {
+                let Some(name) = aws_managed_name(m) else {
+                    continue;
+                };
+                let (severity, what) = match name.as_str() {
                     "AdministratorAccess" => (Severity::Critical, "full control of the account"),
                     "PowerUserAccess" => (Severity::High, "control of every service but IAM"),
-                    "IAMFullAccess" => (Severity::High, "full control of IAM, a step away from administrator"),
+                    "IAMFullAccess" => (
+                        Severity::High,
+                        "full control of IAM, a step away from administrator",
+                    ),
                     _ => continue,
                 };
-                let r = cx.report(m.span, format!("{} has {name} attached: {what}", who(app, role)));
+                let r = cx.report(
+                    m.span,
+                    format!("{} has {name} attached: {what}", who(app, role)),
+                );
                 attach(r, app, role)
                     .at(format!("ManagedPolicy:{name}"))
                     .severity(severity)

@@ -50,7 +50,15 @@ impl Rule for RoleSharedByFunctions {
             }
             let names: Vec<&str> = fs.iter().map(|f| f.id.as_str()).collect();
             let mut r = cx
-                .report(role.span, format!("role {} is the execution role of {} functions: {}", role.id, fs.len(), names.join(", ")))
+                .report(
+                    role.span,
+                    format!(
+                        "role {} is the execution role of {} functions: {}",
+                        role.id,
+                        fs.len(),
+                        names.join(", ")
+                    ),
+                )
                 .role(role)
                 .at("SharedBy");
             for f in &fs {

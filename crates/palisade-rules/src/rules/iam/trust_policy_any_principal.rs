@@ -52,8 +52,13 @@ impl Rule for TrustPolicyAnyPrincipal {
                 if !p.is_anyone() || stmt.has_condition() {
                     continue;
                 }
-                let r = cx.report(p.span(), format!("{} can be assumed by any AWS principal", who(app, role)));
-                attach(r, app, role).at(format!("Trust/{}", stmt.label())).emit();
+                let r = cx.report(
+                    p.span(),
+                    format!("{} can be assumed by any AWS principal", who(app, role)),
+                );
+                attach(r, app, role)
+                    .at(format!("Trust/{}", stmt.label()))
+                    .emit();
             }
         }
     }

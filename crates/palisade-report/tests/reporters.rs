@@ -1,0 +1,243 @@
+//! Every reporter on one shared set of findings: snapshots of each format, SARIF validated
+//! against the official 2.1.0 schema, JSON against Palisade's documented schema.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use palisade_model::{
+    Area, Confidence, Diagnostic, Finding, LineCol, Location, Position, Related, RuleMeta, Sas,
+    Severity, SourceMap, Span, fingerprint,
+};
+use palisade_report::{Context, Report, ScanSummary, SuppressedFinding, SuppressionKind};
+
+const TEMPLATE: &str = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Webhook:\n    Type: AWS::Serverless::Function\n    Properties:\n      FunctionUrlConfig:\n        AuthType: NONE\n      Environment:\n        Variables:\n          TOKEN: \"<b>&'quoted'\"\n";
+
+static URL_RULE: RuleMeta = RuleMeta {
+    code: "PAL105",
+    name: "function-url-without-auth",
+    title: "Function URL without authentication",
+    severity: Severity::High,
+    confidence: Confidence::High,
+    sas: Sas::S2,
+    area: Area::Configuration,
+    fix: "Set AuthType to AWS_IAM.",
+    docs: " ## What it does\n Finds function URLs with `AuthType: NONE`.\n\n ## Why is this bad?\n Anyone can call it.\n\n ## Example\n\n ## Fix\n Use AWS_IAM.\n\n ## References\n - OWASP Serverless Top 10: S2:2017 Broken Authentication\n",
+};
+
+static SECRET_RULE: RuleMeta = RuleMeta {
+    code: "PAL110",
+    name: "secret-in-environment-variable",
+    title: "Secret written in a function's environment variables",
+    severity: Severity::High,
+    confidence: Confidence::High,
+    sas: Sas::S3,
+    area: Area::Configuration,
+    fix: "Keep the secret in Secrets Manager.",
+    docs: " ## What it does\n Finds secrets.\n\n ## Why is this bad?\n Leaks.\n\n ## Example\n\n ## Fix\n Move it.\n\n ## References\n - OWASP Serverless Top 10: S3:2017 Sensitive Data Exposure\n",
+};
+
+fn span_of(needle: &str) -> Span {
+    let start = TEMPLATE.find(needle).unwrap_or(0);
+    Span::new(palisade_model::FileId(0), start, start + needle.len())
+}
+
+fn loc(sources: &SourceMap, span: Span) -> Location {
+    let (path, s, e) = sources.resolve(span).unwrap_or_default();
+    Location {
+        path,
+        start: Position {
+            line: s.line,
+            column: s.col,
+        },
+        end: Position {
+            line: e.line,
+            column: e.col,
+        },
+    }
+}
+
+fn finding(
+    meta: &'static RuleMeta,
+    sources: &SourceMap,
+    needle: &str,
+    message: &str,
+    path: &str,
+) -> Finding {
+    let span = span_of(needle);
+    Finding {
+        code: meta.code,
+        name: meta.name,
+        title: meta.title,
+        severity: meta.severity,
+        confidence: meta.confidence,
+        sas: meta.sas,
+        area: meta.area,
+        app: "app/template.yaml".into(),
+        resource: Some("Webhook".into()),
+        resource_type: Some("AWS::Serverless::Function".into()),
+        function: Some("Webhook".into()),
+        location: loc(sources, span),
+        span: Some(span),
+        message: message.into(),
+        fix: meta.fix.into(),
+        fingerprint: fingerprint(meta.code, "app/template.yaml", path),
+        logical_path: path.into(),
+        related: Vec::new(),
+    }
+}
+
+struct Fixture {
+    sources: SourceMap,
+    findings: Vec<Finding>,
+    suppressed: Vec<Finding>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn fixture() -> Fixture {
+    let sources = SourceMap::new();
+    sources.add(
+        "app/template.yaml".into(),
+        Path::new("app/template.yaml"),
+        Arc::from(TEMPLATE),
+    );
+    let mut url = finding(
+        &URL_RULE,
+        &sources,
+        "NONE",
+        "the function URL of Webhook has AuthType NONE",
+        "Function:Webhook/FunctionUrl",
+    );
+    url.related.push(Related {
+        message: "function Webhook".into(),
+        location: loc(&sources, span_of("Webhook:")),
+        span: Some(span_of("Webhook:")),
+    });
+    let secret = finding(
+        &SECRET_RULE,
+        &sources,
+        "\"<b>&'quoted'\"",
+        "environment variable TOKEN of Webhook holds a literal secret <with> \"markup\" & quotes",
+        "Function:Webhook/Environment/TOKEN",
+    );
+    let mut baselined = secret.clone();
+    baselined.logical_path = "Function:Webhook/Environment/OLD".into();
+    baselined.fingerprint = fingerprint("PAL110", "app/template.yaml", &baselined.logical_path);
+    Fixture {
+        findings: vec![url, secret.clone()],
+        suppressed: vec![baselined],
+        diagnostics: vec![
+            Diagnostic::error(
+                "broken/template.yaml",
+                Some(LineCol { line: 3, col: 7 }),
+                "mapping values are not allowed here",
+            ),
+            Diagnostic::warning(
+                "app/template.yaml",
+                Some(LineCol { line: 2, col: 1 }),
+                "duplicate key `Resources`",
+            ),
+        ],
+        sources,
+    }
+}
+
+fn render(format: &str) -> String {
+    let fx = fixture();
+    let suppressed: Vec<SuppressedFinding<'_>> = fx
+        .suppressed
+        .iter()
+        .map(|f| SuppressedFinding {
+            finding: f,
+            kind: SuppressionKind::Baseline,
+            reason: None,
+        })
+        .collect();
+    let summary = ScanSummary {
+        root: "app".into(),
+        files: 2,
+        apps: 1,
+        functions: 1,
+        rules_run: 2,
+        duration_ms: 0,
+    };
+    let rules: Vec<&'static RuleMeta> = vec![&URL_RULE, &SECRET_RULE];
+    let report = Report {
+        findings: &fx.findings,
+        suppressed: &suppressed,
+        diagnostics: &fx.diagnostics,
+        summary: &summary,
+    };
+    let cx = Context {
+        tool_version: "0.0.0-test",
+        sources: &fx.sources,
+        rules: &rules,
+        color: false,
+    };
+    match format {
+        "pretty" => palisade_report::pretty(&report, &cx),
+        "json" => palisade_report::json(&report, &cx),
+        "sarif" => palisade_report::sarif(&report, &cx),
+        "junit" => palisade_report::junit(&report, &cx),
+        other => unreachable!("{other}"),
+    }
+}
+
+fn validate(schema_path: &Path, text: &str) -> Vec<String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap_or_default())
+            .unwrap_or_else(|e| unreachable!("schema {}: {e}", schema_path.display()));
+    let instance: serde_json::Value =
+        serde_json::from_str(text).unwrap_or_else(|e| unreachable!("output is not JSON: {e}"));
+    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| unreachable!("{e}"));
+    validator
+        .iter_errors(&instance)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn pretty_snapshot() {
+    insta::assert_snapshot!(render("pretty"));
+}
+
+#[test]
+fn json_snapshot_and_schema() {
+    let out = render("json");
+    insta::assert_snapshot!(out);
+    let schema =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/schema/scan-result.v1.json");
+    let errors = validate(&schema, &out);
+    assert!(
+        errors.is_empty(),
+        "JSON output does not match its schema:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn sarif_snapshot_and_official_schema() {
+    let out = render("sarif");
+    insta::assert_snapshot!(out);
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
+    let errors = validate(&schema, &out);
+    assert!(
+        errors.is_empty(),
+        "SARIF output is not valid SARIF 2.1.0:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn junit_snapshot_escapes_markup() {
+    let out = render("junit");
+    insta::assert_snapshot!(out);
+    assert!(out.contains("&lt;with&gt; &quot;markup&quot; &amp; quotes"));
+    assert!(!out.contains("<with>"));
+}
+
+#[test]
+fn output_is_deterministic() {
+    for format in ["pretty", "json", "sarif", "junit"] {
+        assert_eq!(render(format), render(format), "{format}");
+    }
+}
