@@ -264,6 +264,48 @@ pub(crate) fn owned_documents(role: &Role) -> impl Iterator<Item = &PolicyDocume
     role.policies.iter()
 }
 
+/// Condition keys that narrow who a wildcard principal is (the calling account, organization,
+/// network or source resource). Other conditions (`aws:SecureTransport`, tags) leave the
+/// statement open to anyone.
+const PRINCIPAL_NARROWING_KEYS: &[&str] = &[
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalservicename",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceip",
+    "aws:vpcsourceip",
+    "aws:userid",
+    "aws:username",
+    "aws:calledvia",
+    "sts:externalid",
+    "aws:resourceorgid",
+];
+
+/// True when a statement's `Condition` narrows who its principal can be.
+pub(crate) fn narrows_principal(stmt: &Statement) -> bool {
+    let Some(cond) = &stmt.condition else {
+        return false;
+    };
+    let Some(operators) = cond.as_map() else {
+        // An unresolved condition: assume it narrows rather than report on a guess.
+        return true;
+    };
+    operators.iter().any(|op| match op.value.as_map() {
+        Some(keys) => keys
+            .iter()
+            .any(|k| PRINCIPAL_NARROWING_KEYS.contains(&k.key.to_ascii_lowercase().as_str())),
+        None => true,
+    })
+}
+
 /// Allow statements of a document.
 pub(crate) fn allows(doc: &PolicyDocument) -> impl Iterator<Item = &Statement> {
     doc.statements.iter().filter(|s| s.is_allow())

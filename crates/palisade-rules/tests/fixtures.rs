@@ -1,7 +1,7 @@
 //! Every rule has fixtures under `tests/fixtures/<CODE>/`: files named `fires*` must produce at
 //! least one finding of the rule (snapshotted), files named `passes*` must produce none. A
 //! scenario written in several formats (`fires.sam.yaml`, `fires.cfn.yaml`) must give the same
-//! findings in each (parity).
+//! findings in each (parity); other scenarios are named `fires-<scenario>.<format>.yaml`.
 
 #![allow(clippy::panic, reason = "a test harness reports failures by panicking")]
 
@@ -92,9 +92,21 @@ fn check_rule(rule: &dyn Rule, errors: &mut Vec<String>) -> bool {
     if fires.is_empty() || passes.is_empty() {
         return false;
     }
-    let mut parity: Option<Vec<Option<String>>> = None;
+    // Files of one scenario (`fires.sam.yaml`, `fires.cfn.yaml`; `fires-x.sam.yaml`, …) share
+    // the part of their name before the first dot and must agree.
+    let mut parity: std::collections::BTreeMap<String, Vec<Option<String>>> = Default::default();
     let mut snapshot = String::new();
     for path in &fires {
+        let scenario = path
+            .file_name()
+            .map(|n| {
+                n.to_string_lossy()
+                    .split('.')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .unwrap_or_default();
         let findings = run(rule, path);
         if !findings.iter().any(|f| f.code == code) {
             errors.push(format!(
@@ -104,8 +116,10 @@ fn check_rule(rule: &dyn Rule, errors: &mut Vec<String>) -> bool {
             continue;
         }
         let resources: Vec<_> = findings.iter().map(|f| f.resource.clone()).collect();
-        match &parity {
-            None => parity = Some(resources),
+        match parity.get(&scenario) {
+            None => {
+                parity.insert(scenario, resources);
+            }
             Some(first) if *first != resources => errors.push(format!(
                 "{code}: {} finds {resources:?} where the first format found {first:?}",
                 path.display()

@@ -1,6 +1,6 @@
 use palisade_model::{App, Severity};
 
-use crate::helpers::allows;
+use crate::helpers::{allows, narrows_principal};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -68,7 +68,7 @@ impl Rule for BucketPolicyPublic {
             };
             for stmt in allows(policy) {
                 let public = stmt.principal.as_ref().is_some_and(|p| p.is_anyone());
-                if !public || stmt.has_condition() {
+                if !public || narrows_principal(stmt) {
                     continue;
                 }
                 let actions: Vec<&str> = stmt

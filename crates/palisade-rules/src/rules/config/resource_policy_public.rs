@@ -1,6 +1,6 @@
 use palisade_model::{App, PolicyDocument, Resource, ResourceKind};
 
-use crate::helpers::allows;
+use crate::helpers::{allows, narrows_principal};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -47,7 +47,7 @@ declare_rule! {
 
 fn check_policy(cx: &mut Checker<'_>, res: &Resource, policy: &PolicyDocument, what: &str) {
     for stmt in allows(policy) {
-        if !stmt.principal.as_ref().is_some_and(|p| p.is_anyone()) || stmt.has_condition() {
+        if !stmt.principal.as_ref().is_some_and(|p| p.is_anyone()) || narrows_principal(stmt) {
             continue;
         }
         let actions: Vec<&str> = stmt

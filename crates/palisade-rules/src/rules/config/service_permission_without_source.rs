@@ -50,15 +50,22 @@ declare_rule! {
 impl Rule for ServicePermissionWithoutSource {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for (res, p) in app.permissions() {
-            let Some(principal) = p.principal.get().and_then(|t| t.literal()) else {
-                continue;
-            };
-            if !principal.ends_with(".amazonaws.com")
-                || p.source_arn.is_some()
-                || p.source_account.is_some()
-            {
+            if p.source_arn.is_some() || p.source_account.is_some() {
                 continue;
             }
+            let services: Vec<&str> = p
+                .principal
+                .possible()
+                .into_iter()
+                .filter_map(|t| t.literal())
+                .filter(|s| s.ends_with(".amazonaws.com"))
+                .collect();
+            let Some(principal) = services.first().copied() else {
+                continue;
+            };
+            let truth = p
+                .principal
+                .test(|t| t.literal().is_some_and(|s| s.ends_with(".amazonaws.com")));
             let target = p
                 .function
                 .clone()
@@ -72,7 +79,8 @@ impl Rule for ServicePermissionWithoutSource {
                         res.id
                     ),
                 )
-                .resource(res);
+                .resource(res)
+                .truth(&truth);
             if let Some(f) = &p.function {
                 r = r.for_function(f);
             }

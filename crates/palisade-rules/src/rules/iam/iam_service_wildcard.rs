@@ -1,8 +1,8 @@
 use palisade_iam::catalog;
 use palisade_model::App;
 
-use super::mod_helpers::{attach, owned_allows, statement_path, who};
-use crate::{Checker, Rule};
+use super::mod_helpers::{attach, owned_allows, owned_severity, statement_path, who};
+use crate::{Checker, Described, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -60,10 +60,11 @@ impl Rule for IamServiceWildcard {
                     } else {
                         String::new()
                     };
+                    let (severity, why) = owned_severity(doc, self.meta().severity);
                     let r = cx.report(
                         item.span,
                         format!(
-                            "{} allows every {service} action{grants} ({pattern}), through {} {}",
+                            "{} allows every {service} action{grants} ({pattern}), through {} {}{why}",
                             who(app, role),
                             doc.source.describe(),
                             stmt.label()
@@ -71,6 +72,7 @@ impl Rule for IamServiceWildcard {
                     );
                     attach(r, app, role)
                         .at(format!("{}/{pattern}", statement_path(doc, stmt)))
+                        .severity(severity)
                         .emit();
                 }
             }

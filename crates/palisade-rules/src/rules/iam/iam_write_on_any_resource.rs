@@ -3,7 +3,7 @@ use std::collections::BTreeSet;
 use palisade_iam::{AccessLevel, catalog};
 use palisade_model::{App, Severity};
 
-use super::mod_helpers::{any_resource, attach, owned_allows, statement_path, who};
+use super::mod_helpers::{any_resource, attach, owned_allows, owned_severity, statement_path, who};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -105,10 +105,18 @@ impl Rule for IamWriteOnAnyResource {
                 } else {
                     "write"
                 };
+                let (severity, why) = owned_severity(
+                    doc,
+                    if permissions {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    },
+                );
                 let r = cx.report(
                     resource.span,
                     format!(
-                        "{} may use {kind} actions on any resource ({listed}{more}), through {} {}",
+                        "{} may use {kind} actions on any resource ({listed}{more}), through {} {}{why}",
                         who(app, role),
                         doc.source.describe(),
                         stmt.label()
@@ -116,11 +124,7 @@ impl Rule for IamWriteOnAnyResource {
                 );
                 attach(r, app, role)
                     .at(statement_path(doc, stmt))
-                    .severity(if permissions {
-                        Severity::High
-                    } else {
-                        Severity::Medium
-                    })
+                    .severity(severity)
                     .emit();
             }
         }

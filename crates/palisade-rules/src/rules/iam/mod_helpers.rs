@@ -1,6 +1,6 @@
 //! What the IAM rules share: walking a role's own statements and naming who holds them.
 
-use palisade_model::{App, PatternItem, PolicyDocument, Role, Statement};
+use palisade_model::{App, PatternItem, PolicyDocument, PolicySource, Role, Severity, Statement};
 
 use crate::Report;
 use crate::helpers::{functions_of, holders, owned_documents};
@@ -43,4 +43,16 @@ pub(crate) fn attach<'c, 'a>(report: Report<'c, 'a>, app: &App, role: &Role) -> 
 /// `Policies/<source>/Statement[i]` for fingerprints.
 pub(crate) fn statement_path(doc: &PolicyDocument, stmt: &Statement) -> String {
     format!("{}/{}", doc.source.describe(), stmt.label())
+}
+
+/// Statements of a SAM policy template are written by AWS, not by the owner: still reported,
+/// but at low severity and with the reason, since the fix is to choose a narrower template.
+pub(crate) fn owned_severity(doc: &PolicyDocument, severity: Severity) -> (Severity, &'static str) {
+    match doc.source {
+        PolicySource::SamTemplate { .. } => (
+            Severity::Low,
+            " (as AWS defines this SAM policy template; prefer a narrower template or statement)",
+        ),
+        _ => (severity, ""),
+    }
 }

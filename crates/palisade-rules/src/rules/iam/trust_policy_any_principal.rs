@@ -1,6 +1,7 @@
 use palisade_model::App;
 
 use super::mod_helpers::{attach, who};
+use crate::helpers::narrows_principal;
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -49,7 +50,7 @@ impl Rule for TrustPolicyAnyPrincipal {
             let Some(trust) = &role.trust else { continue };
             for stmt in trust.statements.iter().filter(|s| s.is_allow()) {
                 let Some(p) = &stmt.principal else { continue };
-                if !p.is_anyone() || stmt.has_condition() {
+                if !p.is_anyone() || narrows_principal(stmt) {
                     continue;
                 }
                 let r = cx.report(
