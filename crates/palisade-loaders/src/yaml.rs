@@ -101,7 +101,7 @@ impl Node {
 /// Why a document could not be read. Offsets are bytes into the source.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum YamlError {
-    #[error("{message}")]
+    #[error("YAML syntax error: {message}")]
     Syntax { message: String, offset: usize },
     #[error("nesting deeper than {limit} levels")]
     TooDeep { limit: usize, offset: usize },
