@@ -90,7 +90,7 @@ fn tool_finding(
         location,
         span,
         message,
-        fix: meta.fix.to_string(),
+        fix: std::borrow::Cow::Borrowed(meta.fix),
         fingerprint: fingerprint(meta.code, app, &logical),
         logical_path: logical,
         related: Vec::new(),

@@ -28,15 +28,70 @@ static MANAGED_POLICY_ARNS: LazyLock<BTreeMap<String, String>> = LazyLock::new(|
         .unwrap_or_default()
 });
 
-/// A policy template's definition (`{Statement: [...]}`) and its parameter names.
-pub(crate) fn policy_template(name: &str) -> Option<(&'static Json, Vec<&'static str>)> {
-    let t = POLICY_TEMPLATES.get("Templates")?.get(name)?;
-    let params = t
-        .get("Parameters")
+/// Every policy template's definition as a model value, converted once: its own parameters
+/// are `Symbol::Param`s, substituted per use by [`instantiate`].
+static TEMPLATE_VALUES: LazyLock<BTreeMap<String, Value>> = LazyLock::new(|| {
+    POLICY_TEMPLATES
+        .get("Templates")
         .and_then(Json::as_object)
-        .map(|m| m.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    Some((t.get("Definition")?, params))
+        .map(|m| {
+            m.iter()
+                .filter_map(|(name, t)| {
+                    let def = t.get("Definition")?;
+                    Some((name.clone(), expand(def, &BTreeMap::new(), Span::default())))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+});
+
+/// A policy template's definition (`{Statement: [...]}`), with its parameters unresolved.
+pub(crate) fn policy_template(name: &str) -> Option<&'static Value> {
+    TEMPLATE_VALUES.get(name)
+}
+
+/// A policy template with the parameters the user passed; every node gets the span of the use.
+pub(crate) fn instantiate(template: &Value, params: &BTreeMap<String, Value>, span: Span) -> Value {
+    let kind = match &template.kind {
+        ValueKind::Text(text) => {
+            if let [Segment::Sym(Symbol::Param(name))] = text.segments.as_slice()
+                && let Some(given) = params.get(name)
+            {
+                return given.clone();
+            }
+            let mut out = Text::default();
+            for seg in &text.segments {
+                match seg {
+                    Segment::Sym(Symbol::Param(name)) if params.contains_key(name) => {
+                        let given = params.get(name);
+                        match given.and_then(Value::to_text) {
+                            Some(t) => out.extend(t),
+                            None => out.push(Segment::Sym(Symbol::Unknown(
+                                given.map(Value::render).unwrap_or_default(),
+                            ))),
+                        }
+                    }
+                    other => out.push(other.clone()),
+                }
+            }
+            ValueKind::Text(out)
+        }
+        ValueKind::List(items) => {
+            ValueKind::List(items.iter().map(|i| instantiate(i, params, span)).collect())
+        }
+        ValueKind::Map(entries) => ValueKind::Map(
+            entries
+                .iter()
+                .map(|e| MapEntry {
+                    key: e.key.clone(),
+                    key_span: span,
+                    value: instantiate(&e.value, params, span),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    Value::new(kind, span)
 }
 
 #[cfg(test)]
@@ -62,7 +117,7 @@ pub(crate) fn connector_profile(source_type: &str, dest_type: &str) -> Option<&'
 
 /// Expand a SAM policy template definition: `Ref` to a template parameter becomes the value the
 /// user passed; `${AWS::…}` stays a pseudo parameter. Every node gets the span of the use site.
-pub(crate) fn expand(def: &Json, params: &BTreeMap<String, Value>, span: Span) -> Value {
+fn expand(def: &Json, params: &BTreeMap<String, Value>, span: Span) -> Value {
     let kind = match def {
         Json::Null => ValueKind::Null,
         Json::Bool(b) => ValueKind::Bool(*b),
@@ -156,8 +211,7 @@ mod tests {
 
     #[test]
     fn template_parameters_are_substituted() {
-        let (def, params) = policy_template("DynamoDBCrudPolicy").unwrap_or_else(|| unreachable!());
-        assert_eq!(params, ["TableName"]);
+        let def = policy_template("DynamoDBCrudPolicy").unwrap_or_else(|| unreachable!());
         let mut given = BTreeMap::new();
         given.insert(
             "TableName".to_string(),
@@ -166,7 +220,7 @@ mod tests {
                 Span::default(),
             ),
         );
-        let v = expand(def, &given, Span::default());
+        let v = instantiate(def, &given, Span::default());
         let res = v
             .path(&["Statement"])
             .and_then(|s| s.as_list())

@@ -1,5 +1,7 @@
 //! A finding: one occurrence of a rule on one element of one app.
 
+use std::borrow::Cow;
+
 use crate::rule::{Area, Confidence, Sas, Severity};
 use crate::source::Span;
 
@@ -46,7 +48,8 @@ pub struct Finding {
     pub location: Location,
     pub span: Option<Span>,
     pub message: String,
-    pub fix: String,
+    /// The rule's fix, or one specific to this occurrence.
+    pub fix: Cow<'static, str>,
     /// Logical location, e.g. `Function:Orders/Role/Statement[1]`; stable across edits.
     pub logical_path: String,
     /// Hash of the rule code, app and logical path: never of line numbers.

@@ -179,6 +179,18 @@ fn suppressed<'a>(s: &SuppressedFinding<'a>) -> JsonSuppressed<'a> {
 
 /// Render the JSON report (pretty-printed, with a final newline).
 pub fn json(report: &Report<'_>, cx: &Context<'_>) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_json(report, cx, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write the JSON report to `w` as it is produced (a large scan never holds it in memory).
+pub fn write_json(
+    report: &Report<'_>,
+    cx: &Context<'_>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let counts = Counts::of(report.findings);
     let mut diagnostics: BTreeMap<&'static str, usize> = BTreeMap::new();
     for d in report.diagnostics {
@@ -212,8 +224,6 @@ pub fn json(report: &Report<'_>, cx: &Context<'_>) -> String {
         suppressed: report.suppressed.iter().map(suppressed).collect(),
         diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
     };
-    let mut s =
-        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *w, &out).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")
 }

@@ -2,7 +2,7 @@
 //! case per finding, and one erroring test case per input that could not be read.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::io::Write;
 
 use palisade_model::{DiagnosticLevel, Finding};
 
@@ -27,6 +27,18 @@ fn esc(s: &str) -> String {
 }
 
 pub fn junit(report: &Report<'_>, cx: &Context<'_>) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_junit(report, cx, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write the JUnit report to `out`.
+pub fn write_junit(
+    report: &Report<'_>,
+    cx: &Context<'_>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let mut suites: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in report.findings {
         suites.entry(f.location.path.as_str()).or_default().push(f);
@@ -36,35 +48,34 @@ pub fn junit(report: &Report<'_>, cx: &Context<'_>) -> String {
         .iter()
         .filter(|d| d.level == DiagnosticLevel::Error)
         .collect();
-    let mut out = String::new();
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
+    out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")?;
+    writeln!(
         out,
         "<testsuites name=\"palisade {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\">",
         esc(cx.tool_version),
         report.findings.len() + errors.len(),
         report.findings.len(),
         errors.len()
-    );
+    )?;
     for (path, findings) in &suites {
-        let _ = writeln!(
+        writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">",
             esc(path),
             findings.len(),
             findings.len()
-        );
+        )?;
         for f in findings {
             let subject = f.resource.as_deref().unwrap_or("template");
-            let _ = writeln!(
+            writeln!(
                 out,
                 "    <testcase name=\"{} {} {}\" classname=\"{}\">",
                 esc(f.code),
                 esc(f.name),
                 esc(subject),
                 esc(path)
-            );
-            let _ = writeln!(
+            )?;
+            writeln!(
                 out,
                 "      <failure message=\"{}\" type=\"{}\">{}:{}:{} {} [{}]\n{}\nFix: {}</failure>",
                 esc(&f.message),
@@ -76,34 +87,34 @@ pub fn junit(report: &Report<'_>, cx: &Context<'_>) -> String {
                 f.sas.id(),
                 esc(&f.message),
                 esc(&f.fix)
-            );
-            out.push_str("    </testcase>\n");
+            )?;
+            out.write_all("    </testcase>\n".as_bytes())?;
         }
-        out.push_str("  </testsuite>\n");
+        out.write_all("  </testsuite>\n".as_bytes())?;
     }
     if !errors.is_empty() {
-        let _ = writeln!(
+        writeln!(
             out,
             "  <testsuite name=\"unreadable input\" tests=\"{}\" failures=\"0\" errors=\"{}\">",
             errors.len(),
             errors.len()
-        );
+        )?;
         for d in errors {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "    <testcase name=\"{}\" classname=\"palisade\">",
                 esc(&d.path)
-            );
-            let _ = writeln!(
+            )?;
+            writeln!(
                 out,
                 "      <error message=\"{}\">{}</error>",
                 esc(&d.message),
                 esc(&d.to_string())
-            );
-            out.push_str("    </testcase>\n");
+            )?;
+            out.write_all("    </testcase>\n".as_bytes())?;
         }
-        out.push_str("  </testsuite>\n");
+        out.write_all("  </testsuite>\n".as_bytes())?;
     }
-    out.push_str("</testsuites>\n");
-    out
+    out.write_all("</testsuites>\n".as_bytes())?;
+    Ok(())
 }

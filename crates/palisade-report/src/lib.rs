@@ -10,10 +10,10 @@ mod summary;
 
 use palisade_model::{Diagnostic, Finding, RuleMeta, SourceMap};
 
-pub use json::{JSON_SCHEMA_VERSION, json};
-pub use junit::junit;
-pub use pretty::pretty;
-pub use sarif::sarif;
+pub use json::{JSON_SCHEMA_VERSION, json, write_json};
+pub use junit::{junit, write_junit};
+pub use pretty::{pretty, write_pretty};
+pub use sarif::{sarif, write_sarif};
 pub use summary::Counts;
 
 /// Why a finding is not reported as open.

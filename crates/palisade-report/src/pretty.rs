@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use anstyle::{AnsiColor, Effects, Style};
@@ -81,7 +82,12 @@ fn frame(sources: &SourceMap, span: Span) -> Option<(String, u32, String, std::o
     Some((file.path.clone(), start.line, window, lo..hi))
 }
 
-fn render_finding(out: &mut String, f: &Finding, cx: &Context<'_>, renderer: &Renderer) {
+fn render_finding(
+    out: &mut dyn Write,
+    f: &Finding,
+    cx: &Context<'_>,
+    renderer: &Renderer,
+) -> std::io::Result<()> {
     let owasp = format!(
         "{} {} · confidence {}",
         f.sas.id(),
@@ -118,8 +124,8 @@ fn render_finding(out: &mut String, f: &Finding, cx: &Context<'_>, renderer: &Re
             renderer.render(&[group])
         }
     };
-    out.push_str(&rendered);
-    out.push_str("\n\n");
+    out.write_all(rendered.as_bytes())?;
+    out.write_all(b"\n\n")
 }
 
 /// Group key: the function concerned, else the resource, else the file; within an app,
@@ -140,6 +146,18 @@ fn group_of(f: &Finding) -> (String, u8, String) {
 }
 
 pub fn pretty(report: &Report<'_>, cx: &Context<'_>) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_pretty(report, cx, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write the pretty report to `out`, finding by finding.
+pub fn write_pretty(
+    report: &Report<'_>,
+    cx: &Context<'_>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let renderer = if cx.color {
         Renderer::styled()
     } else {
@@ -147,7 +165,6 @@ pub fn pretty(report: &Report<'_>, cx: &Context<'_>) -> String {
     };
     let bold = Style::new().effects(Effects::BOLD);
     let dim = Style::new().effects(Effects::DIMMED);
-    let mut out = String::new();
 
     let mut groups: BTreeMap<(String, u8, String), Vec<&Finding>> = BTreeMap::new();
     for f in report.findings {
@@ -160,28 +177,25 @@ pub fn pretty(report: &Report<'_>, cx: &Context<'_>) -> String {
                 .then_with(|| a.sort_key().cmp(&b.sort_key()))
         });
         let worst = findings.first().map_or(Severity::Info, |f| f.severity);
-        let _ = writeln!(
+        let count = format!(
+            "({app}, {} finding{})",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        );
+        writeln!(
             out,
             "{} {} {}\n",
             paint(cx.color, severity_style(worst), "■"),
             paint(cx.color, bold, &name),
-            paint(
-                cx.color,
-                dim,
-                &format!(
-                    "({app}, {} finding{})",
-                    findings.len(),
-                    if findings.len() == 1 { "" } else { "s" }
-                )
-            ),
-        );
+            paint(cx.color, dim, &count),
+        )?;
         for f in findings {
-            render_finding(&mut out, f, cx, &renderer);
+            render_finding(out, f, cx, &renderer)?;
         }
     }
 
     if !report.diagnostics.is_empty() {
-        let _ = writeln!(out, "{}", paint(cx.color, bold, "Input problems"));
+        writeln!(out, "{}", paint(cx.color, bold, "Input problems"))?;
         for d in report.diagnostics {
             let style = match d.level {
                 DiagnosticLevel::Error => severity_style(Severity::High),
@@ -192,18 +206,18 @@ pub fn pretty(report: &Report<'_>, cx: &Context<'_>) -> String {
                 Some(p) => format!("{}:{}:{}", d.path, p.line, p.col),
                 None => d.path.clone(),
             };
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  {} {at}: {}",
                 paint(cx.color, style, &format!("{}:", d.level.as_str())),
                 d.message
-            );
+            )?;
         }
-        out.push('\n');
+        writeln!(out)?;
     }
-
-    summary(&mut out, report, cx);
-    out
+    let mut tail = String::new();
+    summary(&mut tail, report, cx);
+    out.write_all(tail.as_bytes())
 }
 
 fn summary(out: &mut String, report: &Report<'_>, cx: &Context<'_>) {

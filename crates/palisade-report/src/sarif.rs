@@ -15,20 +15,52 @@ const FINGERPRINT_KEY: &str = "palisade/v1";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Log {
+struct Log<'a> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: Vec<Run>,
+    runs: Vec<Run<'a>>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run {
+struct Run<'a> {
     tool: Tool,
     invocations: Vec<Invocation>,
-    results: Vec<ResultItem>,
+    results: Results<'a>,
     column_kind: &'static str,
+}
+
+/// One result to write: a finding, with its suppression when it is not open.
+type Entry<'a> = (&'a Finding, Option<(SuppressionKind, Option<&'a str>)>);
+
+/// Results are built one at a time while writing, so a scan with many findings does not hold
+/// a second copy of them.
+struct Results<'a> {
+    entries: Vec<Entry<'a>>,
+    index: &'a BTreeMap<&'a str, usize>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.entries.len()))?;
+        for (f, suppressed) in &self.entries {
+            let rule_index = self.index.get(f.code).copied().unwrap_or(0);
+            let suppression = suppressed.map(|(kind, reason)| Suppression {
+                kind: match kind {
+                    SuppressionKind::InSource => "inSource",
+                    SuppressionKind::Config | SuppressionKind::Baseline => "external",
+                },
+                justification: match kind {
+                    SuppressionKind::Baseline => Some("in the baseline".to_string()),
+                    _ => reason.map(str::to_string),
+                },
+            });
+            seq.serialize_element(&result(f, rule_index, suppression))?;
+        }
+        seq.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -358,34 +390,31 @@ fn notification(d: &Diagnostic) -> Notification {
 /// Render a SARIF 2.1.0 log (one run). Suppressed and baselined findings are included with
 /// their `suppressions`, as SARIF consumers expect.
 pub fn sarif(report: &Report<'_>, cx: &Context<'_>) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_sarif(report, cx, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write the SARIF log to `w` as it is produced.
+pub fn write_sarif(
+    report: &Report<'_>,
+    cx: &Context<'_>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let index: BTreeMap<&str, usize> = cx
         .rules
         .iter()
         .enumerate()
         .map(|(i, m)| (m.code, i))
         .collect();
-    let mut results: Vec<ResultItem> = report
-        .findings
-        .iter()
-        .map(|f| result(f, index.get(f.code).copied().unwrap_or(0), None))
-        .collect();
-    for s in report.suppressed {
-        let suppression = Suppression {
-            kind: match s.kind {
-                SuppressionKind::InSource => "inSource",
-                SuppressionKind::Config | SuppressionKind::Baseline => "external",
-            },
-            justification: match s.kind {
-                SuppressionKind::Baseline => Some("in the baseline".to_string()),
-                _ => s.reason.map(str::to_string),
-            },
-        };
-        results.push(result(
-            s.finding,
-            index.get(s.finding.code).copied().unwrap_or(0),
-            Some(suppression),
-        ));
-    }
+    let mut entries: Vec<Entry<'_>> = report.findings.iter().map(|f| (f, None)).collect();
+    entries.extend(
+        report
+            .suppressed
+            .iter()
+            .map(|s| (s.finding, Some((s.kind, s.reason)))),
+    );
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -406,11 +435,13 @@ pub fn sarif(report: &Report<'_>, cx: &Context<'_>) -> String {
                     .any(|d| d.level == DiagnosticLevel::Error),
                 tool_execution_notifications: report.diagnostics.iter().map(notification).collect(),
             }],
-            results,
+            results: Results {
+                entries,
+                index: &index,
+            },
             column_kind: "unicodeCodePoints",
         }],
     };
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *w, &log).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")
 }

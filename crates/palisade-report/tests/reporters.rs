@@ -79,7 +79,7 @@ fn finding(
         location: loc(sources, span),
         span: Some(span),
         message: message.into(),
-        fix: meta.fix.into(),
+        fix: std::borrow::Cow::Borrowed(meta.fix),
         fingerprint: fingerprint(meta.code, "app/template.yaml", path),
         logical_path: path.into(),
         related: Vec::new(),

@@ -247,7 +247,10 @@ impl Report<'_, '_> {
             location: cx.location(self.span),
             span: Some(self.span),
             message,
-            fix: self.fix.unwrap_or_else(|| meta.fix.to_string()),
+            fix: self.fix.map_or(
+                std::borrow::Cow::Borrowed(meta.fix),
+                std::borrow::Cow::Owned,
+            ),
             fingerprint: fingerprint(meta.code, &cx.app.path, &logical_path),
             logical_path,
             related,

@@ -151,19 +151,27 @@ fn snake_upper(name: &str) -> String {
     out
 }
 
+/// True when `word` occurs in `upper` delimited by `_` or the ends (`API_KEY` in
+/// `STRIPE_API_KEY`); long words also count inside another word (`PASSWORD` in `DBPASSWORD`).
+fn has_word(upper: &str, word: &str) -> bool {
+    let bytes = upper.as_bytes();
+    upper.match_indices(word).any(|(i, _)| {
+        let before = i
+            .checked_sub(1)
+            .and_then(|j| bytes.get(j))
+            .is_none_or(|&b| b == b'_');
+        let after = bytes.get(i + word.len()).is_none_or(|&b| b == b'_');
+        (before && after) || word.len() >= 6
+    })
+}
+
 /// True when a variable's name says it holds a secret value.
 pub(crate) fn secret_name(name: &str) -> bool {
     let upper = snake_upper(name);
     if POINTER_SUFFIXES.iter().any(|s| upper.ends_with(s)) {
         return false;
     }
-    SECRET_WORDS.iter().any(|w| {
-        upper == *w
-            || upper.ends_with(&format!("_{w}"))
-            || upper.starts_with(&format!("{w}_"))
-            || upper.contains(&format!("_{w}_"))
-            || (w.len() >= 6 && upper.contains(w))
-    })
+    SECRET_WORDS.iter().any(|w| has_word(&upper, w))
 }
 
 /// Shannon entropy in bits per character.

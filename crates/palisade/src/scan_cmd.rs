@@ -192,20 +192,27 @@ pub fn run(a: &ScanArgs) -> Result<u8> {
         rules: &rules,
         color: a.format == Format::Pretty && use_color(a.color, a.output.is_some()),
     };
-    let text = match a.format {
-        Format::Pretty => palisade_report::pretty(&report, &cx),
-        Format::Json => palisade_report::json(&report, &cx),
-        Format::Sarif => palisade_report::sarif(&report, &cx),
-        Format::Junit => palisade_report::junit(&report, &cx),
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
+        match a.format {
+            Format::Json => palisade_report::write_json(&report, &cx, w),
+            Format::Sarif => palisade_report::write_sarif(&report, &cx, w),
+            Format::Pretty => palisade_report::write_pretty(&report, &cx, w),
+            Format::Junit => palisade_report::write_junit(&report, &cx, w),
+        }
     };
     match &a.output {
-        Some(path) => std::fs::write(path, text)
-            .with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            write(&mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
         None => {
-            let mut out = std::io::stdout().lock();
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
             // A closed pipe (`palisade scan | head`) is not an error worth reporting.
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
+            let _ = write(&mut w).and_then(|()| w.flush());
         }
     }
 

@@ -218,6 +218,15 @@ pub fn load(root: &Node, file: FileId, source: &SourceFile) -> App {
     }
     let warnings = std::mem::take(&mut b.app.diagnostics);
     b.app.diagnostics = dedup(warnings);
+    // Apps live for the whole scan: give back what growing the vectors reserved.
+    b.app.functions.shrink_to_fit();
+    for f in &mut b.app.functions {
+        f.triggers.shrink_to_fit();
+        f.environment.shrink_to_fit();
+    }
+    b.app.roles.shrink_to_fit();
+    b.app.resources.shrink_to_fit();
+    b.app.apis.shrink_to_fit();
     b.app
 }
 

@@ -395,14 +395,14 @@ fn policy_item(item: Value, index: usize, role: &mut Role) {
                     name: e.key.clone(),
                 };
                 match sam_data::policy_template(&e.key) {
-                    Some((def, _params)) => {
+                    Some(def) => {
                         let mut given = BTreeMap::new();
                         if let Some(map) = e.value.as_map() {
                             for p in map {
                                 given.insert(p.key.clone(), p.value.clone());
                             }
                         }
-                        let expanded = sam_data::expand(def, &given, item.span);
+                        let expanded = sam_data::instantiate(def, &given, item.span);
                         role.policies.push(policy_document(&expanded, source));
                     }
                     None => {
