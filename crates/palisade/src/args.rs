@@ -110,12 +110,20 @@ pub struct ScanArgs {
     pub no_progress: bool,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Pretty,
+    Json,
+    /// The rule reference as Markdown (what `docs/rules.md` is generated from).
+    Markdown,
+}
+
 #[derive(Args, Debug)]
 pub struct RulesArgs {
     /// A rule code or name; without it, every rule is listed.
     pub rule: Option<String>,
 
-    /// Output format (`pretty` or `json`).
-    #[arg(long, short, value_enum, default_value_t = Format::Pretty)]
-    pub format: Format,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = RulesFormat::Pretty)]
+    pub format: RulesFormat,
 }

@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use palisade_model::RuleMeta;
 use serde::Serialize;
 
-use crate::args::{Format, RulesArgs};
+use crate::args::{RulesArgs, RulesFormat};
 
 #[derive(Serialize)]
 struct JsonRule {
@@ -73,6 +73,55 @@ fn table(rules: &[&'static RuleMeta]) -> String {
     out
 }
 
+/// One rule as a Markdown section; its doc headings become sub-headings.
+fn markdown(m: &RuleMeta) -> String {
+    let docs = m
+        .docs_text()
+        .lines()
+        .map(|l| match l.strip_prefix("## ") {
+            Some(h) => format!("#### {h}"),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!(
+        "### {} {}\n\n{}\n\n| severity | confidence | OWASP Serverless Top 10 | area |\n|---|---|---|---|\n| {} | {} | {} {} | {} |\n\n{}\n",
+        m.code,
+        m.name,
+        m.title,
+        m.severity,
+        m.confidence.as_str(),
+        m.sas.id(),
+        m.sas.name(),
+        m.area.as_str(),
+        docs.trim_end()
+    )
+}
+
+fn markdown_reference(rules: &[&'static RuleMeta]) -> String {
+    let mut out = String::from(
+        "# Rule reference\n\nGenerated from the rules' own documentation by \
+         `palisade rules --format markdown`; do not edit by hand.\n\n\
+         | code | name | severity | OWASP | title |\n|---|---|---|---|---|\n",
+    );
+    for m in rules {
+        out.push_str(&format!(
+            "| [{}](#{}) | {} | {} | {} | {} |\n",
+            m.code,
+            format!("{}-{}", m.code, m.name).to_ascii_lowercase(),
+            m.name,
+            m.severity,
+            m.sas.id(),
+            m.title
+        ));
+    }
+    for m in rules {
+        out.push('\n');
+        out.push_str(&markdown(m));
+    }
+    out
+}
+
 pub fn run(a: &RulesArgs) -> Result<u8> {
     let all = palisade_rules::all_meta();
     let text = match &a.rule {
@@ -81,16 +130,18 @@ pub fn run(a: &RulesArgs) -> Result<u8> {
                 bail!("`{id}` is no Palisade rule (see `palisade rules`)");
             };
             match a.format {
-                Format::Json => serde_json::to_string_pretty(&json_rule(m))? + "\n",
-                _ => explain(m),
+                RulesFormat::Json => serde_json::to_string_pretty(&json_rule(m))? + "\n",
+                RulesFormat::Markdown => markdown(m),
+                RulesFormat::Pretty => explain(m),
             }
         }
         None => match a.format {
-            Format::Json => {
+            RulesFormat::Json => {
                 serde_json::to_string_pretty(&all.iter().map(|m| json_rule(m)).collect::<Vec<_>>())?
                     + "\n"
             }
-            _ => table(&all),
+            RulesFormat::Markdown => markdown_reference(&all),
+            RulesFormat::Pretty => table(&all),
         },
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());

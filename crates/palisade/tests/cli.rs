@@ -1,6 +1,12 @@
 //! The `palisade` binary end to end: exit codes, formats, baselines, configuration, the rule
 //! commands, and hostile input.
 
+#![allow(
+    clippy::panic,
+    clippy::expect_used,
+    reason = "a test harness reports failures by panicking"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -500,5 +506,17 @@ fn hostile_input_is_reported_and_the_rest_is_scanned() {
         diag("parent")["message"]
             .as_str()
             .is_some_and(|m| m.contains("loop"))
+    );
+}
+
+/// `docs/rules.md` is generated; this keeps it in step with the rules' own documentation.
+#[test]
+fn rule_reference_in_docs_is_current() {
+    let out = palisade(&["rules", "--format", "markdown"], &repo());
+    let generated = stdout(&out);
+    let committed = std::fs::read_to_string(repo().join("docs/rules.md")).unwrap_or_default();
+    assert!(
+        generated == committed,
+        "docs/rules.md is out of date: run `cargo run -- rules --format markdown > docs/rules.md`"
     );
 }
