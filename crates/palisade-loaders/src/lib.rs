@@ -7,7 +7,6 @@
 pub mod cfn;
 mod discover;
 mod error;
-pub mod policy;
 mod sam_data;
 pub mod yaml;
 

@@ -70,6 +70,8 @@ pub enum PolicySource {
     ResourcePolicy { resource: String },
     /// A role's trust policy.
     Trust,
+    /// An AWS managed policy, resolved from the embedded copy of its default version.
+    AwsManaged { name: String },
 }
 
 impl PolicySource {
@@ -82,6 +84,7 @@ impl PolicySource {
             PolicySource::Generated { why } => format!("policy generated for {why}"),
             PolicySource::ResourcePolicy { resource } => format!("resource policy of {resource}"),
             PolicySource::Trust => "trust policy".into(),
+            PolicySource::AwsManaged { name } => format!("AWS managed policy {name}"),
         }
     }
 }

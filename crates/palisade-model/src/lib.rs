@@ -10,6 +10,7 @@ mod diagnostic;
 mod finding;
 mod function;
 mod iam;
+pub mod policy;
 mod resource;
 mod rule;
 mod source;

@@ -11,9 +11,9 @@ use palisade_model::{
 use super::api::{function_in, method_settings, route_settings, split_route_key};
 use super::function::{event_invoke_config, function_url};
 use super::{Builder, Res};
-use crate::policy::{from_json, policy_document};
 use crate::sam_data;
 use crate::yaml::Node;
+use palisade_model::policy::{from_json, policy_document};
 
 pub(crate) fn link(b: &mut Builder<'_>, resources: &[Res<'_>]) {
     for res in resources {

@@ -6,8 +6,8 @@ use palisade_model::{
 };
 
 use super::{Builder, Res};
-use crate::policy::policy_document;
 use crate::yaml::Node;
+use palisade_model::policy::policy_document;
 
 /// `AWS::IAM::Role`.
 pub(crate) fn role(b: &mut Builder<'_>, res: &Res<'_>) {

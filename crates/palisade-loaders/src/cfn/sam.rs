@@ -10,9 +10,9 @@ use palisade_model::{
 
 use super::function::{self, Flavor};
 use super::{Builder, Res};
-use crate::policy::{from_json, policy_document};
 use crate::sam_data;
 use crate::yaml::{Node, NodeKind};
+use palisade_model::policy::{from_json, policy_document};
 
 pub(crate) const IMPLICIT_REST_API: &str = "ServerlessRestApi";
 pub(crate) const IMPLICIT_HTTP_API: &str = "ServerlessHttpApi";

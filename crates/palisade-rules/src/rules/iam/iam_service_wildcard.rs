@@ -1,13 +1,16 @@
 use palisade_iam::catalog;
 use palisade_model::App;
 
-use super::mod_helpers::{attach, owned_allows, owned_severity, statement_path, who};
+use super::mod_helpers::{
+    allows_of, attach, managed_documents, owned_allows, owned_severity, statement_path, who,
+};
 use crate::{Checker, Described, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Finds `Allow` statements in a role's own policies that grant a whole service (`s3:*`,
-    /// `dynamodb:*`, `iam:*`).
+    /// Finds `Allow` statements that grant a whole service (`s3:*`, `dynamodb:*`, `iam:*`), in a
+    /// role's own policies and in the AWS managed policies it attaches (read from their
+    /// embedded copies, and reported at the line that attaches them).
     ///
     /// ## Why is this bad?
     /// A service wildcard grants hundreds of actions, including the destructive and the
@@ -46,7 +49,10 @@ declare_rule! {
 impl Rule for IamServiceWildcard {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
-            for (doc, stmt) in owned_allows(role) {
+            let managed = managed_documents(role);
+            let mut statements = owned_allows(role);
+            statements.extend(allows_of(&managed));
+            for (doc, stmt) in statements {
                 let Some(actions) = &stmt.action else {
                     continue;
                 };

@@ -1,12 +1,13 @@
 use palisade_model::{App, Severity};
 
-use super::mod_helpers::{attach, owned_allows, statement_path, who};
+use super::mod_helpers::{allows_of, attach, managed_documents, owned_allows, statement_path, who};
 use crate::{Checker, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Finds `Allow` statements in a role's own policies that grant every action: `Action: "*"`,
-    /// or a `NotAction` (which allows everything except the listed actions).
+    /// Finds `Allow` statements that grant every action: `Action: "*"`, or a `NotAction` (which
+    /// allows everything except the listed actions), in a role's own policies and in the AWS
+    /// managed policies it attaches (`AdministratorAccess` and its kin are PAL205's).
     ///
     /// ## Why is this bad?
     /// A function whose role can do anything hands an attacker the account as soon as the function
@@ -44,7 +45,10 @@ declare_rule! {
 impl Rule for IamStarAction {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
-            for (doc, stmt) in owned_allows(role) {
+            let managed = managed_documents(role);
+            let mut statements = owned_allows(role);
+            statements.extend(allows_of(&managed));
+            for (doc, stmt) in statements {
                 let resources = stmt
                     .resource
                     .as_ref()

@@ -1,6 +1,9 @@
 //! What the IAM rules share: walking a role's own statements and naming who holds them.
 
-use palisade_model::{App, PatternItem, PolicyDocument, PolicySource, Role, Severity, Statement};
+use palisade_model::policy::{from_json, policy_document};
+use palisade_model::{
+    App, ManagedPolicyRef, PatternItem, PolicyDocument, PolicySource, Role, Severity, Statement,
+};
 
 use crate::Report;
 use crate::helpers::{functions_of, holders, owned_documents};
@@ -55,4 +58,50 @@ pub(crate) fn owned_severity(doc: &PolicyDocument, severity: Severity) -> (Sever
         ),
         _ => (severity, ""),
     }
+}
+
+/// AWS managed policies that PAL205 reports by name; other rules leave them to it.
+pub(crate) const ADMIN_LEVEL: &[&str] =
+    &["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
+
+/// The name of an AWS managed policy, also when its ARN is built with the partition
+/// (`!Sub arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess`).
+pub(crate) fn aws_managed_name(m: &ManagedPolicyRef) -> Option<String> {
+    if let Some(name) = m.aws_managed_name() {
+        return Some(name.to_string());
+    }
+    let rendered = m.arn.get()?.render();
+    let rest = rendered.strip_prefix("arn:${AWS::Partition}:iam::aws:policy/")?;
+    rest.rsplit('/').next().map(str::to_string)
+}
+
+/// The AWS managed policies a role attaches, as documents read from their embedded copies
+/// (every statement located at the line that attaches the policy), except those PAL205 names.
+pub(crate) fn managed_documents(role: &Role) -> Vec<PolicyDocument> {
+    role.managed
+        .iter()
+        .filter_map(|m| {
+            let name = aws_managed_name(m)?;
+            if ADMIN_LEVEL.contains(&name.as_str()) {
+                return None;
+            }
+            let policy = palisade_iam::managed_policy(&name)?;
+            Some(policy_document(
+                &from_json(&policy.document, m.span),
+                PolicySource::AwsManaged { name },
+            ))
+        })
+        .collect()
+}
+
+/// Allow statements of documents the caller holds (such as [`managed_documents`]).
+pub(crate) fn allows_of(docs: &[PolicyDocument]) -> Vec<(&PolicyDocument, &Statement)> {
+    docs.iter()
+        .flat_map(|doc| {
+            doc.statements
+                .iter()
+                .filter(|s| s.is_allow())
+                .map(move |s| (doc, s))
+        })
+        .collect()
 }

@@ -1,6 +1,6 @@
-use palisade_model::{App, ManagedPolicyRef, Severity};
+use palisade_model::{App, Severity};
 
-use super::mod_helpers::{attach, who};
+use super::mod_helpers::{attach, aws_managed_name, who};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -37,17 +37,6 @@ declare_rule! {
         area: Iam,
         fix: "Detach the managed policy and grant only what the function needs.",
     }
-}
-
-/// The name of an AWS managed policy, also when its ARN is built with the partition
-/// (`!Sub arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess`).
-fn aws_managed_name(m: &ManagedPolicyRef) -> Option<String> {
-    if let Some(name) = m.aws_managed_name() {
-        return Some(name.to_string());
-    }
-    let rendered = m.arn.get()?.render();
-    let rest = rendered.strip_prefix("arn:${AWS::Partition}:iam::aws:policy/")?;
-    rest.rsplit('/').next().map(str::to_string)
 }
 
 impl Rule for PrivilegedManagedPolicy {

@@ -1,10 +1,13 @@
-//! IAM policy documents from resolved values, for every format that writes them as JSON-shaped
-//! data (CloudFormation, SAM, Serverless Framework, Terraform's `jsonencode`).
+//! IAM policy documents from values, for every source that writes them as JSON-shaped data:
+//! templates (CloudFormation, SAM, Serverless Framework, Terraform's `jsonencode`) and AWS
+//! managed policies. Format-neutral, so loaders and analyzers share one reading of the grammar.
 
-use palisade_model::{
-    Effect, PatternItem, Patterns, PolicyDocument, PolicySource, Principal, PrincipalKind, Prop,
-    Resolved, Span, Statement, Text, Value, ValueKind,
+use crate::iam::{
+    Effect, PatternItem, Patterns, PolicyDocument, PolicySource, Principal, PrincipalKind,
+    Statement,
 };
+use crate::source::Span;
+use crate::value::{MapEntry, Prop, Resolved, Symbol, Text, Value, ValueKind};
 
 /// Read a policy document. Anything unreadable is kept as far as possible and noted in
 /// `incomplete`, never dropped silently.
@@ -112,7 +115,7 @@ fn collect_items(v: &Value, out: &mut Vec<PatternItem>) {
         _ => {
             let text = v
                 .to_text()
-                .unwrap_or_else(|| Text::sym(palisade_model::Symbol::Unknown(v.render())));
+                .unwrap_or_else(|| Text::sym(Symbol::Unknown(v.render())));
             out.push(PatternItem { text, span: v.span });
         }
     }
@@ -156,7 +159,7 @@ pub fn from_json(json: &serde_json::Value, span: Span) -> Value {
         }
         serde_json::Value::Object(map) => ValueKind::Map(
             map.iter()
-                .map(|(k, v)| palisade_model::MapEntry {
+                .map(|(k, v)| MapEntry {
                     key: k.clone(),
                     key_span: span,
                     value: from_json(v, span),
