@@ -134,6 +134,12 @@ pub fn scan(settings: &ScanSettings, progress: &dyn Progress) -> Result<ScanResu
         })?;
         excludes.add(glob);
     }
+    for pattern in settings.ignores.iter().filter_map(|i| i.path.as_deref()) {
+        Glob::new(pattern).map_err(|e| EngineError::Glob {
+            pattern: pattern.to_string(),
+            message: e.to_string(),
+        })?;
+    }
     let excludes = excludes.build().map_err(|e| EngineError::Glob {
         pattern: settings.exclude.join(", "),
         message: e.to_string(),

@@ -5,9 +5,7 @@
 use std::collections::BTreeSet;
 
 use globset::Glob;
-use palisade_model::{
-    App, Finding, Location, Position, RuleMeta, SourceMap, Span, Suppression, fingerprint,
-};
+use palisade_model::{App, Finding, Location, Position, RuleMeta, SourceMap, Span, fingerprint};
 
 /// An `[[ignore]]` entry of `palisade.toml`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -104,91 +102,87 @@ pub(crate) struct Outcome {
     pub hygiene: Vec<Finding>,
 }
 
-/// Apply template and configuration suppressions to one app's findings.
-pub(crate) fn apply_to_app(
-    app: &App,
-    findings: Vec<Finding>,
-    sources: &SourceMap,
-    ran: &BTreeSet<&str>,
-) -> Outcome {
-    let unused_meta = palisade_rules::meta("PAL901");
-    let reasonless_meta = palisade_rules::meta("PAL902");
-    let suppressions: Vec<&Suppression> = app.all_suppressions();
-    let mut used = vec![false; suppressions.len()];
+/// One suppression, whichever file declared it.
+struct Entry<'a> {
+    rule: &'a str,
+    reason: Option<&'a str>,
+    /// The logical id of the resource or function it is limited to.
+    target: Option<&'a str>,
+    /// A glob over the finding's path it is limited to (`Some(None)`: a glob that matches
+    /// nothing, which `scan` refuses before it gets here).
+    path: Option<Option<globset::GlobMatcher>>,
+    by: SuppressedBy,
+    /// Where it is written, for findings about it.
+    location: Location,
+    span: Option<Span>,
+    /// The app (or config file) findings about it belong to.
+    owner: String,
+    /// How messages name it: ("suppression", "on Hook") or ("ignore", "for services/**").
+    noun: &'static str,
+    scope: String,
+    logical: String,
+}
+
+impl Entry<'_> {
+    fn matches(&self, f: &Finding) -> bool {
+        names_rule(self.rule, f)
+            && self.target.is_none_or(|t| {
+                f.resource.as_deref() == Some(t) || f.function.as_deref() == Some(t)
+            })
+            && self
+                .path
+                .as_ref()
+                .is_none_or(|m| m.as_ref().is_some_and(|m| m.is_match(&f.location.path)))
+    }
+}
+
+/// Split findings by the first entry that matches each, then report entries without a reason
+/// (PAL902), naming no rule, or matching nothing of a rule that ran (PAL901).
+fn apply(entries: &[Entry<'_>], findings: Vec<Finding>, ran: &BTreeSet<&str>) -> Outcome {
+    let mut used = vec![false; entries.len()];
     let mut kept = Vec::new();
     let mut suppressed = Vec::new();
     for f in findings {
-        let hit = suppressions.iter().enumerate().find(|(_, s)| {
-            names_rule(&s.rule, &f)
-                && match &s.target {
-                    None => true,
-                    Some(t) => {
-                        f.resource.as_deref() == Some(t.as_str())
-                            || f.function.as_deref() == Some(t.as_str())
-                    }
-                }
-        });
-        match hit {
-            Some((i, s)) => {
+        match entries.iter().position(|e| e.matches(&f)) {
+            Some(i) => {
                 if let Some(u) = used.get_mut(i) {
                     *u = true;
                 }
-                suppressed.push(Suppressed {
-                    by: SuppressedBy::Template {
-                        reason: s.reason.clone(),
-                        location: location(sources, s.span, &app.path),
-                    },
-                    finding: f,
-                });
+                let by = entries
+                    .get(i)
+                    .map_or(SuppressedBy::Baseline, |e| e.by.clone());
+                suppressed.push(Suppressed { finding: f, by });
             }
             None => kept.push(f),
         }
     }
     let mut hygiene = Vec::new();
-    for (i, s) in suppressions.iter().enumerate() {
-        let target = s.target.as_deref().unwrap_or("the template");
-        let logical = format!("Suppression:{target}/{}", s.rule);
-        let loc = location(sources, s.span, &app.path);
-        let known = palisade_rules::meta(&s.rule);
-        if let Some(meta) = reasonless_meta
-            && s.reason.is_none()
-        {
-            hygiene.push(tool_finding(
-                meta,
-                &app.path,
-                loc.clone(),
-                Some(s.span),
-                format!("the suppression of {} on {target} gives no reason", s.rule),
-                logical.clone(),
-            ));
+    for (e, used) in entries.iter().zip(used) {
+        let what = format!("the {} of {} {}", e.noun, e.rule, e.scope);
+        let mut report = |code: &str, message: String| {
+            if let Some(meta) = palisade_rules::meta(code) {
+                hygiene.push(tool_finding(
+                    meta,
+                    &e.owner,
+                    e.location.clone(),
+                    e.span,
+                    message,
+                    e.logical.clone(),
+                ));
+            }
+        };
+        if e.reason.is_none() {
+            report("PAL902", format!("{what} gives no reason"));
         }
-        let Some(meta) = unused_meta else { continue };
-        if known.is_none() {
-            hygiene.push(tool_finding(
-                meta,
-                &app.path,
-                loc,
-                Some(s.span),
-                format!(
-                    "the suppression on {target} names `{}`, which is no Palisade rule",
-                    s.rule
-                ),
-                logical,
-            ));
-        } else if !used.get(i).copied().unwrap_or(true)
-            && known.is_some_and(|m| ran.contains(m.code))
-        {
-            hygiene.push(tool_finding(
-                meta,
-                &app.path,
-                loc,
-                Some(s.span),
-                format!(
-                    "the suppression of {} on {target} suppresses nothing",
-                    s.rule
-                ),
-                logical,
-            ));
+        match palisade_rules::meta(e.rule) {
+            None => report(
+                "PAL901",
+                format!("{what} names `{}`, which is no Palisade rule", e.rule),
+            ),
+            Some(m) if !used && ran.contains(m.code) => {
+                report("PAL901", format!("{what} suppresses nothing"))
+            }
+            Some(_) => {}
         }
     }
     Outcome {
@@ -198,101 +192,74 @@ pub(crate) fn apply_to_app(
     }
 }
 
-/// Apply `palisade.toml` ignores to all findings; returns findings kept, suppressed, and
-/// hygiene findings about the ignores themselves.
+/// Apply the suppressions declared in an app (template metadata) to its findings.
+pub(crate) fn apply_to_app(
+    app: &App,
+    findings: Vec<Finding>,
+    sources: &SourceMap,
+    ran: &BTreeSet<&str>,
+) -> Outcome {
+    let entries: Vec<Entry<'_>> = app
+        .all_suppressions()
+        .into_iter()
+        .map(|s| {
+            let target = s.target.as_deref().unwrap_or("the template");
+            let loc = location(sources, s.span, &app.path);
+            Entry {
+                rule: &s.rule,
+                reason: s.reason.as_deref(),
+                target: s.target.as_deref(),
+                path: None,
+                by: SuppressedBy::Template {
+                    reason: s.reason.clone(),
+                    location: loc.clone(),
+                },
+                location: loc,
+                span: Some(s.span),
+                owner: app.path.clone(),
+                noun: "suppression",
+                scope: format!("on {target}"),
+                logical: format!("Suppression:{target}/{}", s.rule),
+            }
+        })
+        .collect();
+    apply(&entries, findings, ran)
+}
+
+/// Apply `palisade.toml` ignores to all findings.
 pub(crate) fn apply_config(
     ignores: &[ConfigIgnore],
     findings: Vec<Finding>,
     ran: &BTreeSet<&str>,
 ) -> Outcome {
-    let matchers: Vec<Option<globset::GlobMatcher>> = ignores
+    let entries: Vec<Entry<'_>> = ignores
         .iter()
-        .map(|i| {
-            i.path
+        .map(|ig| {
+            let scope = ig
+                .resource
                 .as_deref()
-                .and_then(|p| Glob::new(p).ok())
-                .map(|g| g.compile_matcher())
+                .or(ig.path.as_deref())
+                .unwrap_or("every file");
+            Entry {
+                rule: &ig.rule,
+                reason: ig.reason.as_deref(),
+                target: ig.resource.as_deref(),
+                path: ig
+                    .path
+                    .as_deref()
+                    .map(|p| Glob::new(p).ok().map(|g| g.compile_matcher())),
+                by: SuppressedBy::Config {
+                    reason: ig.reason.clone(),
+                    location: ig.location.clone(),
+                },
+                location: ig.location.clone(),
+                span: None,
+                owner: ig.location.path.clone(),
+                noun: "ignore",
+                scope: format!("for {scope}"),
+                logical: format!("Ignore:{}/{scope}", ig.rule),
+            }
         })
         .collect();
-    let mut used = vec![false; ignores.len()];
-    let mut kept = Vec::new();
-    let mut suppressed = Vec::new();
-    for f in findings {
-        let hit = ignores.iter().enumerate().find(|(i, ig)| {
-            names_rule(&ig.rule, &f)
-                && ig.resource.as_ref().is_none_or(|r| {
-                    f.resource.as_deref() == Some(r.as_str())
-                        || f.function.as_deref() == Some(r.as_str())
-                })
-                && match (&ig.path, matchers.get(*i).and_then(Option::as_ref)) {
-                    (None, _) => true,
-                    (Some(_), Some(m)) => m.is_match(&f.location.path),
-                    (Some(_), None) => false,
-                }
-        });
-        match hit {
-            Some((i, ig)) => {
-                if let Some(u) = used.get_mut(i) {
-                    *u = true;
-                }
-                suppressed.push(Suppressed {
-                    by: SuppressedBy::Config {
-                        reason: ig.reason.clone(),
-                        location: ig.location.clone(),
-                    },
-                    finding: f,
-                });
-            }
-            None => kept.push(f),
-        }
-    }
-    let mut hygiene = Vec::new();
-    for (i, ig) in ignores.iter().enumerate() {
-        let scope = ig
-            .resource
-            .as_deref()
-            .or(ig.path.as_deref())
-            .unwrap_or("every file");
-        let logical = format!("Ignore:{}/{scope}", ig.rule);
-        let config = ig.location.path.clone();
-        if ig.reason.is_none()
-            && let Some(meta) = palisade_rules::meta("PAL902")
-        {
-            hygiene.push(tool_finding(
-                meta,
-                &config,
-                ig.location.clone(),
-                None,
-                format!("the ignore of {} for {scope} gives no reason", ig.rule),
-                logical.clone(),
-            ));
-        }
-        let known = palisade_rules::meta(&ig.rule);
-        let unused = !used.get(i).copied().unwrap_or(true);
-        if let Some(meta) = palisade_rules::meta("PAL901")
-            && (known.is_none() || (unused && known.is_some_and(|m| ran.contains(m.code))))
-        {
-            let message = if known.is_none() {
-                format!(
-                    "the ignore for {scope} names `{}`, which is no Palisade rule",
-                    ig.rule
-                )
-            } else {
-                format!("the ignore of {} for {scope} suppresses nothing", ig.rule)
-            };
-            hygiene.push(tool_finding(
-                meta,
-                &config,
-                ig.location.clone(),
-                None,
-                message,
-                logical,
-            ));
-        }
-    }
-    Outcome {
-        kept,
-        suppressed,
-        hygiene,
-    }
+    apply(&entries, findings, ran)
 }

@@ -314,6 +314,31 @@ pub(crate) fn narrows_principal(stmt: &Statement) -> bool {
     })
 }
 
+/// An Allow statement of a resource policy that anyone may use: its principal is `*` and no
+/// condition narrows who.
+pub(crate) struct PublicStatement<'a> {
+    pub stmt: &'a Statement,
+    /// The actions as written (literal ones).
+    pub actions: Vec<&'a str>,
+    /// Where the wildcard principal is written.
+    pub span: palisade_model::Span,
+}
+
+pub(crate) fn public_statements(policy: &PolicyDocument) -> Vec<PublicStatement<'_>> {
+    allows(policy)
+        .filter(|s| s.principal.as_ref().is_some_and(|p| p.is_anyone()) && !narrows_principal(s))
+        .map(|stmt| PublicStatement {
+            stmt,
+            actions: stmt
+                .action
+                .as_ref()
+                .map(|a| a.literals().map(|(s, _)| s).collect())
+                .unwrap_or_default(),
+            span: stmt.principal.as_ref().map_or(stmt.span, |p| p.span()),
+        })
+        .collect()
+}
+
 /// Allow statements of a document.
 pub(crate) fn allows(doc: &PolicyDocument) -> impl Iterator<Item = &Statement> {
     doc.statements.iter().filter(|s| s.is_allow())

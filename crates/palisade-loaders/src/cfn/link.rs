@@ -78,6 +78,23 @@ pub(crate) fn link(b: &mut Builder<'_>, resources: &[Res<'_>]) {
     permissions(b);
 }
 
+/// The items of the list at a path of keys under `props` (empty when absent or not a list).
+fn seq_at<'n>(props: Option<&'n Node>, keys: &[&str]) -> &'n [Node] {
+    keys.iter()
+        .try_fold(props, |node, k| Some(node?.get(k)))
+        .flatten()
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+}
+
+/// A reference to `res` itself, as the source of the events it sends, located at `at`.
+fn source_ref(b: &Builder<'_>, res: &Res<'_>, at: &Node) -> Value {
+    Value::new(
+        ValueKind::Text(Text::sym(Symbol::Ref(res.id.to_string()))),
+        b.span(at),
+    )
+}
+
 /// The function a value (ARN, name, `Ref`, `GetAtt`) designates, when it is in the app.
 fn function_id(b: &Builder<'_>, v: &Value) -> Option<String> {
     function_in(b, v).map(|id| {
@@ -322,10 +339,7 @@ fn layer_permission(b: &mut Builder<'_>, res: &Res<'_>) {
         == Some(true)
         && b.value(res.props, "OrganizationId")
             .is_none_or(|o| o.is_null());
-    let Some(layer) = b
-        .value(res.props, "LayerVersionArn")
-        .and_then(|v| b.referenced_id(&v))
-    else {
+    let Some(layer) = b.reference(res.props, "LayerVersionArn") else {
         return;
     };
     if let Some(r) = b.app.resources.iter_mut().find(|r| r.id == layer)
@@ -336,20 +350,13 @@ fn layer_permission(b: &mut Builder<'_>, res: &Res<'_>) {
 }
 
 fn bucket_notifications(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(configs) = res
-        .props
-        .and_then(|p| p.get("NotificationConfiguration"))
-        .and_then(|n| n.get("LambdaConfigurations"))
-        .and_then(Node::as_seq)
-    else {
-        return;
-    };
+    let configs = seq_at(
+        res.props,
+        &["NotificationConfiguration", "LambdaConfigurations"],
+    );
     for c in configs {
         let target = b.value(Some(c), "Function");
-        let source = Value::new(
-            ValueKind::Text(Text::sym(Symbol::Ref(res.id.to_string()))),
-            b.span(c),
-        );
+        let source = source_ref(b, res, c);
         if let Some(i) = add_trigger(b, res, target.clone(), TriggerKind::S3, Some(source))
             && let Some(fid) = target.as_ref().and_then(|t| function_id(b, t))
             && let Some(t) = function_mut(b, &fid).and_then(|f| f.triggers.get_mut(i))
@@ -360,13 +367,7 @@ fn bucket_notifications(b: &mut Builder<'_>, res: &Res<'_>) {
 }
 
 fn topic_subscriptions(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(subs) = res
-        .props
-        .and_then(|p| p.get("Subscription"))
-        .and_then(Node::as_seq)
-    else {
-        return;
-    };
+    let subs = seq_at(res.props, &["Subscription"]);
     for s in subs {
         let protocol = b
             .value(Some(s), "Protocol")
@@ -374,10 +375,7 @@ fn topic_subscriptions(b: &mut Builder<'_>, res: &Res<'_>) {
         if protocol.as_deref() != Some("lambda") {
             continue;
         }
-        let source = Value::new(
-            ValueKind::Text(Text::sym(Symbol::Ref(res.id.to_string()))),
-            b.span(s),
-        );
+        let source = source_ref(b, res, s);
         add_trigger(
             b,
             res,
@@ -407,19 +405,10 @@ fn events_rule(b: &mut Builder<'_>, res: &Res<'_>) {
     } else {
         TriggerKind::EventBridgeRule
     };
-    let Some(targets) = res
-        .props
-        .and_then(|p| p.get("Targets"))
-        .and_then(Node::as_seq)
-    else {
-        return;
-    };
+    let targets = seq_at(res.props, &["Targets"]);
     for t in targets {
         let target = b.value(Some(t), "Arn");
-        let source = Value::new(
-            ValueKind::Text(Text::sym(Symbol::Ref(res.id.to_string()))),
-            b.span(t),
-        );
+        let source = source_ref(b, res, t);
         if let Some(i) = add_trigger(b, res, target.clone(), kind.clone(), Some(source))
             && let Some(fid) = target.as_ref().and_then(|x| function_id(b, x))
             && let Some(trig) = function_mut(b, &fid).and_then(|f| f.triggers.get_mut(i))
@@ -443,23 +432,13 @@ fn user_pool(b: &mut Builder<'_>, res: &Res<'_>) {
             Some(t) if t.as_map().is_some() => t.get("LambdaArn").cloned(),
             other => other,
         };
-        let source = Value::new(
-            ValueKind::Text(Text::sym(Symbol::Ref(res.id.to_string()))),
-            b.span(v),
-        );
+        let source = source_ref(b, res, v);
         add_trigger(b, res, target, TriggerKind::Cognito, Some(source));
     }
 }
 
 fn iot_rule(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(actions) = res
-        .props
-        .and_then(|p| p.get("TopicRulePayload"))
-        .and_then(|p| p.get("Actions"))
-        .and_then(Node::as_seq)
-    else {
-        return;
-    };
+    let actions = seq_at(res.props, &["TopicRulePayload", "Actions"]);
     for a in actions {
         let target = a
             .get("Lambda")
@@ -469,14 +448,7 @@ fn iot_rule(b: &mut Builder<'_>, res: &Res<'_>) {
 }
 
 fn ses_rule(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(actions) = res
-        .props
-        .and_then(|p| p.get("Rule"))
-        .and_then(|r| r.get("Actions"))
-        .and_then(Node::as_seq)
-    else {
-        return;
-    };
+    let actions = seq_at(res.props, &["Rule", "Actions"]);
     for a in actions {
         let target = a
             .get("LambdaAction")
@@ -507,13 +479,7 @@ fn target_group(b: &mut Builder<'_>, res: &Res<'_>) {
         })
         .collect();
     let internal = !schemes.is_empty() && schemes.iter().all(|s| s.as_deref() == Some("internal"));
-    let Some(targets) = res
-        .props
-        .and_then(|p| p.get("Targets"))
-        .and_then(Node::as_seq)
-    else {
-        return;
-    };
+    let targets = seq_at(res.props, &["Targets"]);
     for t in targets {
         let target = b.value(Some(t), "Id");
         if let Some(i) = add_trigger(b, res, target.clone(), TriggerKind::Alb, None)
@@ -544,10 +510,7 @@ fn new_stage(name: Prop<Text>, span: Span, resource: Option<&str>) -> Stage {
 }
 
 fn rest_stage(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(api_id) = b
-        .value(res.props, "RestApiId")
-        .and_then(|v| b.referenced_id(&v))
-    else {
+    let Some(api_id) = b.reference(res.props, "RestApiId") else {
         return;
     };
     let span = res.span(b.file);
@@ -572,10 +535,7 @@ fn rest_stage(b: &mut Builder<'_>, res: &Res<'_>) {
 
 /// A deployment with `StageName` creates a stage with no settings of its own.
 fn rest_deployment(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(api_id) = b
-        .value(res.props, "RestApiId")
-        .and_then(|v| b.referenced_id(&v))
-    else {
+    let Some(api_id) = b.reference(res.props, "RestApiId") else {
         return;
     };
     let Some(name) = b.text(res.props, "StageName") else {
@@ -602,10 +562,7 @@ fn rest_deployment(b: &mut Builder<'_>, res: &Res<'_>) {
 }
 
 fn v2_stage(b: &mut Builder<'_>, res: &Res<'_>) {
-    let Some(api_id) = b
-        .value(res.props, "ApiId")
-        .and_then(|v| b.referenced_id(&v))
-    else {
+    let Some(api_id) = b.reference(res.props, "ApiId") else {
         return;
     };
     let span = res.span(b.file);
@@ -726,36 +683,25 @@ fn add_route(
     }
 }
 
-fn rest_method(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
-    let Some(api_id) = b
-        .value(res.props, "RestApiId")
-        .and_then(|v| b.referenced_id(&v))
-    else {
-        return;
-    };
-    let method = b
-        .value(res.props, "HttpMethod")
-        .map_or_else(|| "ANY".into(), |v| v.render().to_ascii_uppercase());
-    if method == "OPTIONS" {
-        // CORS preflight: answered by API Gateway, no authorization by design.
-        return;
-    }
+/// A route declared as a resource (`AWS::ApiGateway::Method`, `AWS::ApiGatewayV2::Route`):
+/// both say who may call it with `AuthorizationType`, `AuthorizerId` and `ApiKeyRequired`.
+fn declared_route(
+    b: &Builder<'_>,
+    res: &Res<'_>,
+    resources: &[Res<'_>],
+    method: String,
+    path: String,
+    function: Option<String>,
+) -> Route {
     let auth_type = b
         .value(res.props, "AuthorizationType")
         .and_then(|v| v.as_str().map(str::to_string));
     let authorizer = b.value(res.props, "AuthorizerId");
-    let auth = authorization(b, auth_type.as_deref(), authorizer.as_ref(), resources);
-    let path = rest_path(b, b.value(res.props, "ResourceId").as_ref(), resources);
-    let function = res
-        .props
-        .and_then(|p| p.get("Integration"))
-        .and_then(|i| b.value(Some(i), "Uri"))
-        .and_then(|u| function_id(b, &u));
-    let route = Route {
+    Route {
         method,
         path,
         span: res.span(b.file),
-        auth,
+        auth: authorization(b, auth_type.as_deref(), authorizer.as_ref(), resources),
         api_key_required: b
             .boolean(res.props, "ApiKeyRequired")
             .and_then(|p| p.get().copied())
@@ -765,15 +711,32 @@ fn rest_method(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
             .props
             .and_then(|p| p.get("AuthorizationType"))
             .map(|n| b.span(n)),
+    }
+}
+
+fn rest_method(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
+    let Some(api_id) = b.reference(res.props, "RestApiId") else {
+        return;
     };
+    let method = b
+        .value(res.props, "HttpMethod")
+        .map_or_else(|| "ANY".into(), |v| v.render().to_ascii_uppercase());
+    if method == "OPTIONS" {
+        // CORS preflight: answered by API Gateway, no authorization by design.
+        return;
+    }
+    let path = rest_path(b, b.value(res.props, "ResourceId").as_ref(), resources);
+    let function = res
+        .props
+        .and_then(|p| p.get("Integration"))
+        .and_then(|i| b.value(Some(i), "Uri"))
+        .and_then(|u| function_id(b, &u));
+    let route = declared_route(b, res, resources, method, path, function);
     add_route(b, &api_id, TriggerKind::RestApi, route, res.id, None);
 }
 
 fn v2_route(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
-    let Some(api_id) = b
-        .value(res.props, "ApiId")
-        .and_then(|v| b.referenced_id(&v))
-    else {
+    let Some(api_id) = b.reference(res.props, "ApiId") else {
         return;
     };
     let key = b
@@ -781,11 +744,6 @@ fn v2_route(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
         .map(|v| v.render())
         .unwrap_or_else(|| "$default".into());
     let (method, path) = split_route_key(&key);
-    let auth_type = b
-        .value(res.props, "AuthorizationType")
-        .and_then(|v| v.as_str().map(str::to_string));
-    let authorizer = b.value(res.props, "AuthorizerId");
-    let auth = authorization(b, auth_type.as_deref(), authorizer.as_ref(), resources);
     // `Target: integrations/${Integration}` → the integration's function.
     let function = b.value(res.props, "Target").and_then(|t| {
         let integ = t.to_text()?.referenced_ids().next()?.to_string();
@@ -797,21 +755,7 @@ fn v2_route(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
         Some(ApiKind::WebSocket) => TriggerKind::WebSocketApi,
         _ => TriggerKind::HttpApi,
     };
-    let route = Route {
-        method,
-        path,
-        span: res.span(b.file),
-        auth,
-        api_key_required: b
-            .boolean(res.props, "ApiKeyRequired")
-            .and_then(|p| p.get().copied())
-            .unwrap_or(false),
-        function,
-        auth_span: res
-            .props
-            .and_then(|p| p.get("AuthorizationType"))
-            .map(|n| b.span(n)),
-    };
+    let route = declared_route(b, res, resources, method, path, function);
     let cors = b.app.api(&api_id).and_then(|a| a.cors.clone());
     add_route(b, &api_id, kind, route, res.id, cors);
 }

@@ -112,6 +112,11 @@ impl<'a> Builder<'a> {
             .map(|v| Prop::from_value(&v, Value::as_bool))
     }
 
+    /// The logical id a property refers to (`RestApiId: !Ref Api`), when it is a resource here.
+    pub fn reference(&self, props: Option<&Node>, key: &str) -> Option<String> {
+        self.value(props, key).and_then(|v| self.referenced_id(&v))
+    }
+
     /// The logical id a value refers to, when it is a single `Ref`/`GetAtt` to a resource.
     pub fn referenced_id(&self, value: &Value) -> Option<String> {
         value

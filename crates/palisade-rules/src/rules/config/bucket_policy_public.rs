@@ -1,6 +1,6 @@
 use palisade_model::{App, Severity};
 
-use crate::helpers::{allows, narrows_principal};
+use crate::helpers::{PublicStatement, public_statements};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -66,22 +66,17 @@ impl Rule for BucketPolicyPublic {
             let Some(policy) = &bucket.policy else {
                 continue;
             };
-            for stmt in allows(policy) {
-                let public = stmt.principal.as_ref().is_some_and(|p| p.is_anyone());
-                if !public || narrows_principal(stmt) {
-                    continue;
-                }
-                let actions: Vec<&str> = stmt
-                    .action
-                    .as_ref()
-                    .map(|a| a.literals().map(|(s, _)| s).collect())
-                    .unwrap_or_default();
+            for PublicStatement {
+                stmt,
+                actions,
+                span,
+            } in public_statements(policy)
+            {
                 let severity = if actions.iter().any(|a| writes(a)) {
                     Severity::Critical
                 } else {
                     Severity::High
                 };
-                let span = stmt.principal.as_ref().map_or(stmt.span, |p| p.span());
                 cx.report(
                     span,
                     format!(

@@ -1,6 +1,6 @@
 use palisade_model::{App, PolicyDocument, Resource, ResourceKind};
 
-use crate::helpers::{allows, narrows_principal};
+use crate::helpers::{PublicStatement, public_statements};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -46,16 +46,12 @@ declare_rule! {
 }
 
 fn check_policy(cx: &mut Checker<'_>, res: &Resource, policy: &PolicyDocument, what: &str) {
-    for stmt in allows(policy) {
-        if !stmt.principal.as_ref().is_some_and(|p| p.is_anyone()) || narrows_principal(stmt) {
-            continue;
-        }
-        let actions: Vec<&str> = stmt
-            .action
-            .as_ref()
-            .map(|a| a.literals().map(|(s, _)| s).collect())
-            .unwrap_or_default();
-        let span = stmt.principal.as_ref().map_or(stmt.span, |p| p.span());
+    for PublicStatement {
+        stmt,
+        actions,
+        span,
+    } in public_statements(policy)
+    {
         cx.report(
             span,
             format!(

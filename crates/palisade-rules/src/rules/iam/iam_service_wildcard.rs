@@ -1,9 +1,7 @@
 use palisade_iam::catalog;
 use palisade_model::App;
 
-use super::mod_helpers::{
-    allows_of, attach, managed_documents, owned_allows, owned_severity, statement_path, who,
-};
+use super::mod_helpers::{allows_in, attach, own_and_managed, owned_severity, statement_path, who};
 use crate::{Checker, Described, Rule};
 
 declare_rule! {
@@ -49,10 +47,8 @@ declare_rule! {
 impl Rule for IamServiceWildcard {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
-            let managed = managed_documents(role);
-            let mut statements = owned_allows(role);
-            statements.extend(allows_of(&managed));
-            for (doc, stmt) in statements {
+            let docs = own_and_managed(role);
+            for (doc, stmt) in allows_in(docs.iter().map(AsRef::as_ref)) {
                 let Some(actions) = &stmt.action else {
                     continue;
                 };

@@ -1,6 +1,6 @@
 use palisade_model::{App, Severity};
 
-use super::mod_helpers::{allows_of, attach, managed_documents, owned_allows, statement_path, who};
+use super::mod_helpers::{allows_in, attach, own_and_managed, statement_path, who};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -45,10 +45,8 @@ declare_rule! {
 impl Rule for IamStarAction {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
-            let managed = managed_documents(role);
-            let mut statements = owned_allows(role);
-            statements.extend(allows_of(&managed));
-            for (doc, stmt) in statements {
+            let docs = own_and_managed(role);
+            for (doc, stmt) in allows_in(docs.iter().map(AsRef::as_ref)) {
                 let resources = stmt
                     .resource
                     .as_ref()

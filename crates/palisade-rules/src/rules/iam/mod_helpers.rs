@@ -1,5 +1,7 @@
 //! What the IAM rules share: walking a role's own statements and naming who holds them.
 
+use std::borrow::Cow;
+
 use palisade_model::policy::{from_json, policy_document};
 use palisade_model::{
     App, ManagedPolicyRef, PatternItem, PolicyDocument, PolicySource, Role, Severity, Statement,
@@ -8,15 +10,32 @@ use palisade_model::{
 use crate::Report;
 use crate::helpers::{functions_of, holders, owned_documents};
 
-/// Every Allow statement of the documents a role's owner wrote, with its document.
-pub(crate) fn owned_allows(role: &Role) -> Vec<(&PolicyDocument, &Statement)> {
-    owned_documents(role)
+/// Allow statements of some documents, each with its document.
+pub(crate) fn allows_in<'a>(
+    docs: impl IntoIterator<Item = &'a PolicyDocument>,
+) -> Vec<(&'a PolicyDocument, &'a Statement)> {
+    docs.into_iter()
         .flat_map(|doc| {
             doc.statements
                 .iter()
                 .filter(|s| s.is_allow())
                 .map(move |s| (doc, s))
         })
+        .collect()
+}
+
+/// Every Allow statement of the documents a role's owner wrote, with its document.
+pub(crate) fn owned_allows(role: &Role) -> Vec<(&PolicyDocument, &Statement)> {
+    allows_in(owned_documents(role))
+}
+
+/// The documents the wildcard rules judge: the role's own, and the AWS managed policies it
+/// attaches (read from their embedded copies).
+pub(crate) fn own_and_managed(role: &Role) -> Vec<Cow<'_, PolicyDocument>> {
+    role.policies
+        .iter()
+        .map(Cow::Borrowed)
+        .chain(managed_documents(role).into_iter().map(Cow::Owned))
         .collect()
 }
 
@@ -90,18 +109,6 @@ pub(crate) fn managed_documents(role: &Role) -> Vec<PolicyDocument> {
                 &from_json(&policy.document, m.span),
                 PolicySource::AwsManaged { name },
             ))
-        })
-        .collect()
-}
-
-/// Allow statements of documents the caller holds (such as [`managed_documents`]).
-pub(crate) fn allows_of(docs: &[PolicyDocument]) -> Vec<(&PolicyDocument, &Statement)> {
-    docs.iter()
-        .flat_map(|doc| {
-            doc.statements
-                .iter()
-                .filter(|s| s.is_allow())
-                .map(move |s| (doc, s))
         })
         .collect()
 }
