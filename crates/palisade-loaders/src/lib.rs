@@ -119,11 +119,18 @@ pub fn load_cloudformation(
     if !looks_like_template(text.as_bytes()) {
         return Ok(Loaded::NotAnApp);
     }
-    let doc = yaml::parse(&text, settings.yaml).map_err(|e| LoadError::Yaml {
-        path: rel.to_string(),
-        position: e.offset().map(|o| line_col(&text, o)),
-        message: e.to_string(),
-    })?;
+    let doc = match yaml::parse(&text, settings.yaml) {
+        Ok(doc) => doc,
+        // Only comments: readable, and not a template.
+        Err(yaml::YamlError::Empty) => return Ok(Loaded::NotAnApp),
+        Err(e) => {
+            return Err(LoadError::Yaml {
+                path: rel.to_string(),
+                position: e.offset().map(|o| line_col(&text, o)),
+                message: e.to_string(),
+            });
+        }
+    };
     if !cfn::is_template(&doc.root) {
         return Ok(Loaded::NotAnApp);
     }

@@ -17,6 +17,9 @@ pub struct Limits {
     pub max_depth: usize,
     /// Nodes that alias expansion may add to a document.
     pub max_alias_nodes: usize,
+    /// Bytes of scalar text that alias expansion may add (a long string aliased many times
+    /// costs its length each time, not one node).
+    pub max_alias_bytes: usize,
 }
 
 impl Default for Limits {
@@ -24,6 +27,7 @@ impl Default for Limits {
         Limits {
             max_depth: 256,
             max_alias_nodes: 100_000,
+            max_alias_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -84,18 +88,26 @@ impl Node {
             .map(|(k, v)| (k, v))
     }
 
-    fn count(&self) -> usize {
-        match &self.kind {
-            NodeKind::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
-            NodeKind::Map(entries) => {
-                1 + entries
-                    .iter()
-                    .map(|(k, v)| k.count() + v.count())
-                    .sum::<usize>()
-            }
-            _ => 1,
-        }
+    /// Nodes and bytes of scalar text in the tree.
+    fn weight(&self) -> (usize, usize) {
+        let own = match &self.kind {
+            NodeKind::Str(s) | NodeKind::Number(s) => s.len(),
+            _ => 0,
+        };
+        let children = match &self.kind {
+            NodeKind::Seq(items) => items.iter().map(Node::weight).fold((0, 0), add),
+            NodeKind::Map(entries) => entries
+                .iter()
+                .map(|(k, v)| add(k.weight(), v.weight()))
+                .fold((0, 0), add),
+            _ => (0, 0),
+        };
+        add((1, own), children)
     }
+}
+
+fn add(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
+    (a.0.saturating_add(b.0), a.1.saturating_add(b.1))
 }
 
 /// Why a document could not be read. Offsets are bytes into the source.
@@ -105,8 +117,8 @@ pub enum YamlError {
     Syntax { message: String, offset: usize },
     #[error("nesting deeper than {limit} levels")]
     TooDeep { limit: usize, offset: usize },
-    #[error("alias expansion would add more than {limit} nodes (a \"billion laughs\" document?)")]
-    AliasBomb { limit: usize, offset: usize },
+    #[error("alias expansion would add more than {limit} (a \"billion laughs\" document?)")]
+    AliasBomb { limit: String, offset: usize },
     #[error("alias refers to an unknown anchor")]
     UnknownAnchor { offset: usize },
     #[error("the file holds no YAML document")]
@@ -202,10 +214,10 @@ enum Frame {
         anchor: usize,
     },
     Map {
-        entries: Vec<(Node, Node)>,
+        entries: MapEntries,
         pending_key: Option<Node>,
         /// Keys that came from a `<<` merge, which later keys override silently.
-        merged: Vec<String>,
+        merged: std::collections::BTreeSet<String>,
         start: usize,
         tag: Option<String>,
         anchor: usize,
@@ -249,7 +261,8 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
-    let mut alias_budget = limits.max_alias_nodes;
+    let mut alias_nodes = limits.max_alias_nodes;
+    let mut alias_bytes = limits.max_alias_bytes;
     let mut warnings = Vec::new();
     let mut root: Option<Node> = None;
     let mut docs = 0usize;
@@ -293,14 +306,20 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
                 let Some(target) = anchors.get(&id) else {
                     return Err(YamlError::UnknownAnchor { offset: start });
                 };
-                let size = target.count();
-                if size > alias_budget {
+                let (nodes, bytes) = target.weight();
+                if nodes > alias_nodes || bytes > alias_bytes {
+                    let limit = if nodes > alias_nodes {
+                        format!("{} nodes", limits.max_alias_nodes)
+                    } else {
+                        format!("{} bytes", limits.max_alias_bytes)
+                    };
                     return Err(YamlError::AliasBomb {
-                        limit: limits.max_alias_nodes,
+                        limit,
                         offset: start,
                     });
                 }
-                alias_budget -= size;
+                alias_nodes -= nodes;
+                alias_bytes -= bytes;
                 let mut node = target.clone();
                 // Report the alias site, not the anchor, for the node itself.
                 node.start = start;
@@ -330,9 +349,9 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
                     });
                 }
                 stack.push(Frame::Map {
-                    entries: Vec::new(),
+                    entries: MapEntries::default(),
                     pending_key: None,
-                    merged: Vec::new(),
+                    merged: std::collections::BTreeSet::new(),
                     start,
                     tag: tag_name(tag),
                     anchor,
@@ -376,10 +395,10 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
                     let end = offsets.collection_end(
                         start,
                         end,
-                        entries.last().map(|(k, v)| v.end.max(k.end)),
+                        entries.items.last().map(|(k, v)| v.end.max(k.end)),
                     );
                     let node = Node {
-                        kind: NodeKind::Map(entries),
+                        kind: NodeKind::Map(entries.items),
                         start: s,
                         end,
                         tag,
@@ -423,10 +442,9 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
                         continue;
                     }
                     if let Some(name) = key.as_str()
-                        && let Some(pos) =
-                            entries.iter().position(|(k, _)| k.as_str() == Some(name))
+                        && let Some(pos) = entries.find(name)
                     {
-                        if !merged.iter().any(|m| m == name) {
+                        if !merged.contains(name) {
                             warnings.push(YamlWarning {
                                 message: format!(
                                     "duplicate key `{name}`: the later value is used, and \
@@ -435,9 +453,10 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
                                 offset: key.start,
                             });
                         }
-                        entries.remove(pos);
+                        entries.replace(pos, key, node);
+                    } else {
+                        entries.push(key, node);
                     }
-                    entries.push((key, node));
                 }
             },
         }
@@ -449,7 +468,11 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
 }
 
 /// Apply a `<<` merge: keys already present win over merged ones.
-fn merge_into(entries: &mut Vec<(Node, Node)>, merged_names: &mut Vec<String>, merged: Node) {
+fn merge_into(
+    entries: &mut MapEntries,
+    merged_names: &mut std::collections::BTreeSet<String>,
+    merged: Node,
+) {
     let maps: Vec<Node> = match merged.kind {
         NodeKind::Map(_) => vec![merged],
         NodeKind::Seq(items) => items,
@@ -458,16 +481,60 @@ fn merge_into(entries: &mut Vec<(Node, Node)>, merged_names: &mut Vec<String>, m
     for map in maps {
         if let NodeKind::Map(more) = map.kind {
             for (k, v) in more {
-                if !entries
-                    .iter()
-                    .any(|(ek, _)| ek.as_str().is_some() && ek.as_str() == k.as_str())
-                {
-                    if let Some(name) = k.as_str() {
-                        merged_names.push(name.to_string());
-                    }
-                    entries.push((k, v));
+                let name = k.as_str().map(str::to_string);
+                if name.as_deref().is_some_and(|n| entries.find(n).is_some()) {
+                    continue;
                 }
+                if let Some(name) = name {
+                    merged_names.insert(name);
+                }
+                entries.push(k, v);
             }
+        }
+    }
+}
+
+/// The entries of a mapping being built, with a key index once it is large, so that finding
+/// duplicates stays linear on hostile input.
+#[derive(Default)]
+struct MapEntries {
+    items: Vec<(Node, Node)>,
+    index: Option<HashMap<String, usize>>,
+}
+
+/// Mappings up to this size are searched directly; larger ones get an index.
+const INDEX_FROM: usize = 32;
+
+impl MapEntries {
+    fn find(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(name).copied(),
+            None => self
+                .items
+                .iter()
+                .position(|(k, _)| k.as_str() == Some(name)),
+        }
+    }
+
+    fn push(&mut self, key: Node, value: Node) {
+        if let (Some(index), Some(name)) = (&mut self.index, key.as_str()) {
+            index.insert(name.to_string(), self.items.len());
+        }
+        self.items.push((key, value));
+        if self.index.is_none() && self.items.len() >= INDEX_FROM {
+            self.index = Some(
+                self.items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, (k, _))| Some((k.as_str()?.to_string(), i)))
+                    .collect(),
+            );
+        }
+    }
+
+    fn replace(&mut self, pos: usize, key: Node, value: Node) {
+        if let Some(slot) = self.items.get_mut(pos) {
+            *slot = (key, value);
         }
     }
 }
@@ -543,6 +610,33 @@ mod tests {
             parse(&text, Limits::default()),
             Err(YamlError::AliasBomb { .. })
         ));
+    }
+
+    #[test]
+    fn long_aliased_strings_count_their_bytes() {
+        let long = "x".repeat(200_000);
+        let mut text = format!("a: &a \"{long}\"\nb: [");
+        text.push_str(&vec!["*a"; 2_000].join(", "));
+        text.push_str("]\n");
+        assert!(matches!(
+            parse(&text, Limits::default()),
+            Err(YamlError::AliasBomb { .. })
+        ));
+    }
+
+    #[test]
+    fn many_keys_are_checked_for_duplicates_in_linear_time() {
+        let mut text = String::new();
+        for i in 0..100_000 {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("k7: again\n");
+        let started = std::time::Instant::now();
+        let d = parse(&text, Limits::default()).unwrap_or_else(|e| unreachable!("{e}"));
+        assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+        assert_eq!(d.warnings.len(), 1);
+        assert_eq!(d.root.get("k7").and_then(Node::as_str), Some("again"));
+        assert_eq!(d.root.as_map().map(<[_]>::len), Some(100_000));
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! An app: one template or project, with everything loaded from it.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::Diagnostic;
 use crate::function::Function;
 use crate::iam::Role;
@@ -54,6 +56,49 @@ pub struct App {
     pub suppressions: Vec<Suppression>,
     /// Problems met while loading, for the report.
     pub diagnostics: Vec<Diagnostic>,
+    /// Logical id → position, built by [`App::index`] once the elements exist, so that
+    /// lookups stay constant-time in templates with thousands of resources.
+    index: Index,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Index {
+    functions: HashMap<String, usize>,
+    roles: HashMap<String, usize>,
+    apis: HashMap<String, usize>,
+    resources: HashMap<String, usize>,
+    /// Role id → positions of the functions that run with it.
+    role_users: HashMap<String, Vec<usize>>,
+    /// Lengths of the vectors when the index was built; a longer vector means the index is
+    /// stale for the new tail, which lookups then search.
+    lens: [usize; 4],
+}
+
+/// Find by id through the index, falling back to a scan of what was added after it.
+fn lookup<'a, T>(
+    items: &'a [T],
+    map: &HashMap<String, usize>,
+    indexed: usize,
+    id: &str,
+    key: impl Fn(&T) -> &str,
+) -> Option<&'a T> {
+    if let Some(&i) = map.get(id) {
+        return items.get(i);
+    }
+    items.get(indexed..)?.iter().find(|x| key(x) == id)
+}
+
+fn lookup_mut<'a, T>(
+    items: &'a mut [T],
+    map: &HashMap<String, usize>,
+    indexed: usize,
+    id: &str,
+    key: impl Fn(&T) -> &str,
+) -> Option<&'a mut T> {
+    if let Some(&i) = map.get(id) {
+        return items.get_mut(i);
+    }
+    items.get_mut(indexed..)?.iter_mut().find(|x| key(x) == id)
 }
 
 impl App {
@@ -69,23 +114,115 @@ impl App {
             parameters: Vec::new(),
             suppressions: Vec::new(),
             diagnostics: Vec::new(),
+            index: Index::default(),
         }
     }
 
+    /// (Re)build the id index. Loaders call it once every element exists; elements added
+    /// later are still found, by a scan.
+    pub fn index(&mut self) {
+        fn positions<T>(items: &[T], key: impl Fn(&T) -> &str) -> HashMap<String, usize> {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (key(x).to_string(), i))
+                .collect()
+        }
+        let mut role_users: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, f) in self.functions.iter().enumerate() {
+            if let crate::function::RoleRef::Local(r) = &f.role {
+                role_users.entry(r.clone()).or_default().push(i);
+            }
+        }
+        self.index = Index {
+            functions: positions(&self.functions, |f| &f.id),
+            roles: positions(&self.roles, |r| &r.id),
+            apis: positions(&self.apis, |a| &a.id),
+            resources: positions(&self.resources, |r| &r.id),
+            role_users,
+            lens: [
+                self.functions.len(),
+                self.roles.len(),
+                self.apis.len(),
+                self.resources.len(),
+            ],
+        };
+    }
+
     pub fn function(&self, id: &str) -> Option<&Function> {
-        self.functions.iter().find(|f| f.id == id)
+        lookup(
+            &self.functions,
+            &self.index.functions,
+            self.index.lens[0],
+            id,
+            |f| &f.id,
+        )
     }
 
     pub fn role(&self, id: &str) -> Option<&Role> {
-        self.roles.iter().find(|r| r.id == id)
+        lookup(
+            &self.roles,
+            &self.index.roles,
+            self.index.lens[1],
+            id,
+            |r| &r.id,
+        )
     }
 
     pub fn api(&self, id: &str) -> Option<&Api> {
-        self.apis.iter().find(|a| a.id == id)
+        lookup(&self.apis, &self.index.apis, self.index.lens[2], id, |a| {
+            &a.id
+        })
     }
 
     pub fn resource(&self, id: &str) -> Option<&Resource> {
-        self.resources.iter().find(|r| r.id == id)
+        lookup(
+            &self.resources,
+            &self.index.resources,
+            self.index.lens[3],
+            id,
+            |r| &r.id,
+        )
+    }
+
+    pub fn function_mut(&mut self, id: &str) -> Option<&mut Function> {
+        lookup_mut(
+            &mut self.functions,
+            &self.index.functions,
+            self.index.lens[0],
+            id,
+            |f| &f.id,
+        )
+    }
+
+    pub fn role_mut(&mut self, id: &str) -> Option<&mut Role> {
+        lookup_mut(
+            &mut self.roles,
+            &self.index.roles,
+            self.index.lens[1],
+            id,
+            |r| &r.id,
+        )
+    }
+
+    pub fn api_mut(&mut self, id: &str) -> Option<&mut Api> {
+        lookup_mut(
+            &mut self.apis,
+            &self.index.apis,
+            self.index.lens[2],
+            id,
+            |a| &a.id,
+        )
+    }
+
+    pub fn resource_mut(&mut self, id: &str) -> Option<&mut Resource> {
+        lookup_mut(
+            &mut self.resources,
+            &self.index.resources,
+            self.index.lens[3],
+            id,
+            |r| &r.id,
+        )
     }
 
     /// The execution role of a function, when it is a role of this app.
@@ -96,14 +233,23 @@ impl App {
         }
     }
 
-    /// Functions whose execution role is the given role.
-    pub fn functions_with_role<'a>(
-        &'a self,
-        role_id: &'a str,
-    ) -> impl Iterator<Item = &'a Function> {
-        self.functions
-            .iter()
-            .filter(move |f| matches!(&f.role, crate::function::RoleRef::Local(r) if r == role_id))
+    /// Functions whose execution role is the given role, in declaration order.
+    pub fn functions_with_role(&self, role_id: &str) -> Vec<&Function> {
+        let indexed = self.index.lens[0];
+        let mut out: Vec<&Function> = self
+            .index
+            .role_users
+            .get(role_id)
+            .map(|ix| ix.iter().filter_map(|&i| self.functions.get(i)).collect())
+            .unwrap_or_default();
+        out.extend(
+            self.functions
+                .get(indexed..)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|f| matches!(&f.role, crate::function::RoleRef::Local(r) if r == role_id)),
+        );
+        out
     }
 
     pub fn buckets(&self) -> impl Iterator<Item = (&Resource, &crate::resource::Bucket)> {

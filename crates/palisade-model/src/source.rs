@@ -50,14 +50,31 @@ pub struct LineCol {
 /// that are not (yet) in a [`SourceMap`].
 pub fn line_col(text: &str, offset: usize) -> LineCol {
     let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or("");
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    let starts = line_starts(text.get(..offset).unwrap_or(""));
+    let line = starts.len();
+    let line_start = starts.last().copied().unwrap_or(0) as usize;
+    let col = text
+        .get(line_start..offset)
+        .map_or(0, |s| s.chars().count())
+        + 1;
     LineCol {
         line: u32::try_from(line).unwrap_or(u32::MAX),
         col: u32::try_from(col).unwrap_or(u32::MAX),
     }
+}
+
+/// Byte offsets where lines start. A line ends at `\n`, `\r\n` or a lone `\r` (old Mac
+/// files), as YAML parsers count them.
+fn line_starts(text: &str) -> Vec<u32> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0u32];
+    for (i, &b) in bytes.iter().enumerate() {
+        let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+        if b == b'\n' || lone_cr {
+            starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+        }
+    }
+    starts
 }
 
 /// One file read by a scan: its path relative to the scanned root and its text.
@@ -82,15 +99,7 @@ impl SourceFile {
     }
 
     fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
-            let mut starts = vec![0u32];
-            for (i, b) in self.text.bytes().enumerate() {
-                if b == b'\n' {
-                    starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-                }
-            }
-            starts
-        })
+        self.line_starts.get_or_init(|| line_starts(&self.text))
     }
 
     /// Line and column of a byte offset. Offsets past the end clamp to the end; offsets inside a
@@ -195,5 +204,15 @@ mod tests {
         assert_eq!(f.line_col(6), LineCol { line: 2, col: 3 });
         assert_eq!(f.line_text(2), "xé=1");
         assert_eq!(f.line_col(1000).line, 3);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        let text = "a: 1\rb: 2\r\nc: 3";
+        let f = SourceFile::new("t".into(), PathBuf::new(), Arc::from(text));
+        assert_eq!(f.line_col(5), LineCol { line: 2, col: 1 });
+        assert_eq!(f.line_col(11), LineCol { line: 3, col: 1 });
+        assert_eq!(line_col(text, 11), LineCol { line: 3, col: 1 });
+        assert_eq!(f.line_text(2), "b: 2");
     }
 }

@@ -245,6 +245,30 @@ impl Value {
         }
     }
 
+    /// About how many bytes the value takes in memory: each node costs its size, each text
+    /// its bytes, so that a wide value and one long string both count.
+    pub fn weight(&self) -> usize {
+        let own = match &self.kind {
+            ValueKind::Text(t) => t
+                .segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Lit(l) => l.len(),
+                    Segment::Sym(_) => 1,
+                })
+                .sum(),
+            ValueKind::Number(n) => n.len(),
+            _ => 0,
+        };
+        let children: usize = match &self.kind {
+            ValueKind::List(items) => items.iter().map(Value::weight).sum(),
+            ValueKind::Map(entries) => entries.iter().map(|e| e.key.len() + e.value.weight()).sum(),
+            ValueKind::Choice { options, .. } => options.iter().flatten().map(Value::weight).sum(),
+            _ => 0,
+        };
+        std::mem::size_of::<Value>() + own + children
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self.kind, ValueKind::Null)
     }

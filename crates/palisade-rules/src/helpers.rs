@@ -3,8 +3,8 @@
 use std::sync::LazyLock;
 
 use palisade_model::{
-    App, Confidence, Function, PolicyDocument, Role, RoleRef, Segment, Statement, Symbol, Text,
-    Value, ValueKind,
+    App, Confidence, Function, PolicyDocument, Role, Segment, Statement, Symbol, Text, Value,
+    ValueKind,
 };
 use regex::Regex;
 
@@ -346,10 +346,7 @@ pub(crate) fn allows(doc: &PolicyDocument) -> impl Iterator<Item = &Statement> {
 
 /// The functions that run with a role, by id (a role may serve none, one or several).
 pub(crate) fn functions_of<'a>(app: &'a App, role: &'a Role) -> Vec<&'a Function> {
-    app.functions
-        .iter()
-        .filter(|f| matches!(&f.role, RoleRef::Local(r) if *r == role.id))
-        .collect()
+    app.functions_with_role(&role.id)
 }
 
 /// "function Orders" / "functions A, B" / "no function of this app" for messages.

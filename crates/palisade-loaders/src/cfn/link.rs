@@ -16,6 +16,8 @@ use crate::yaml::Node;
 use palisade_model::policy::{from_json, policy_document};
 
 pub(crate) fn link(b: &mut Builder<'_>, resources: &[Res<'_>]) {
+    // Every element exists now; linking only adds to them.
+    b.app.index();
     for res in resources {
         match res.type_name {
             "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => attach_policy(b, res),
@@ -64,10 +66,11 @@ pub(crate) fn link(b: &mut Builder<'_>, resources: &[Res<'_>]) {
             }
         }
     }
+    let by_id: ById<'_, '_> = resources.iter().map(|r| (r.id, r)).collect();
     for res in resources {
         match res.type_name {
-            "AWS::ApiGateway::Method" => rest_method(b, res, resources),
-            "AWS::ApiGatewayV2::Route" => v2_route(b, res, resources),
+            "AWS::ApiGateway::Method" => rest_method(b, res, &by_id),
+            "AWS::ApiGatewayV2::Route" => v2_route(b, res, &by_id),
             _ => {}
         }
     }
@@ -77,6 +80,9 @@ pub(crate) fn link(b: &mut Builder<'_>, resources: &[Res<'_>]) {
     managed_policy_resources(b);
     permissions(b);
 }
+
+/// The template's resources by logical id.
+type ById<'r, 'a> = std::collections::HashMap<&'a str, &'r Res<'a>>;
 
 /// The items of the list at a path of keys under `props` (empty when absent or not a list).
 fn seq_at<'n>(props: Option<&'n Node>, keys: &[&str]) -> &'n [Node] {
@@ -115,7 +121,7 @@ fn function_id(b: &Builder<'_>, v: &Value) -> Option<String> {
 }
 
 fn function_mut<'m>(b: &'m mut Builder<'_>, id: &str) -> Option<&'m mut Function> {
-    b.app.functions.iter_mut().find(|f| f.id == id)
+    b.app.function_mut(id)
 }
 
 /// Add a trigger of `kind` to the function `target` designates.
@@ -163,7 +169,7 @@ fn attach_policy(b: &mut Builder<'_>, res: &Res<'_>) {
         })
         .unwrap_or_default();
     for rid in roles {
-        if let Some(role) = b.app.roles.iter_mut().find(|r| r.id == rid) {
+        if let Some(role) = b.app.role_mut(&rid) {
             role.policies.push(doc.clone());
         }
     }
@@ -229,7 +235,7 @@ fn resource_policy(b: &mut Builder<'_>, res: &Res<'_>, target_key: &str) {
                 resource: target.clone(),
             },
         );
-        if let Some(r) = b.app.resources.iter_mut().find(|r| r.id == target) {
+        if let Some(r) = b.app.resource_mut(&target) {
             match &mut r.kind {
                 ResourceKind::Bucket(x) => x.policy = Some(doc),
                 ResourceKind::Queue(x) => x.policy = Some(doc),
@@ -342,7 +348,7 @@ fn layer_permission(b: &mut Builder<'_>, res: &Res<'_>) {
     let Some(layer) = b.reference(res.props, "LayerVersionArn") else {
         return;
     };
-    if let Some(r) = b.app.resources.iter_mut().find(|r| r.id == layer)
+    if let Some(r) = b.app.resource_mut(&layer)
         && let ResourceKind::Layer { public: p } = &mut r.kind
     {
         *p |= public;
@@ -492,7 +498,7 @@ fn target_group(b: &mut Builder<'_>, res: &Res<'_>) {
 }
 
 fn api_mut<'m>(b: &'m mut Builder<'_>, id: &str) -> Option<&'m mut palisade_model::Api> {
-    b.app.apis.iter_mut().find(|a| a.id == id)
+    b.app.api_mut(id)
 }
 
 fn new_stage(name: Prop<Text>, span: Span, resource: Option<&str>) -> Stage {
@@ -589,7 +595,7 @@ fn authorization(
     b: &Builder<'_>,
     auth_type: Option<&str>,
     authorizer: Option<&Value>,
-    resources: &[Res<'_>],
+    resources: &ById<'_, '_>,
 ) -> Auth {
     let authorizer_id = authorizer
         .and_then(|a| b.referenced_id(a))
@@ -606,8 +612,7 @@ fn authorization(
         Some("CUSTOM") => {
             // The authorizer resource says which kind a CUSTOM one is.
             let kind = resources
-                .iter()
-                .find(|r| r.id == authorizer_id)
+                .get(authorizer_id.as_str())
                 .and_then(|r| {
                     b.value(r.props, "Type")
                         .or_else(|| b.value(r.props, "AuthorizerType"))
@@ -630,15 +635,15 @@ fn authorization(
 }
 
 /// `/a/{id}` from an `AWS::ApiGateway::Resource` chain.
-fn rest_path(b: &Builder<'_>, resource_id: Option<&Value>, resources: &[Res<'_>]) -> String {
+fn rest_path(b: &Builder<'_>, resource_id: Option<&Value>, resources: &ById<'_, '_>) -> String {
     let mut parts = Vec::new();
     let mut current = resource_id.and_then(|v| b.referenced_id(v));
     let mut guard = 0;
     while let Some(id) = current {
         guard += 1;
         let Some(r) = resources
-            .iter()
-            .find(|r| r.id == id && r.type_name == "AWS::ApiGateway::Resource")
+            .get(id.as_str())
+            .filter(|r| r.type_name == "AWS::ApiGateway::Resource")
         else {
             break;
         };
@@ -688,7 +693,7 @@ fn add_route(
 fn declared_route(
     b: &Builder<'_>,
     res: &Res<'_>,
-    resources: &[Res<'_>],
+    resources: &ById<'_, '_>,
     method: String,
     path: String,
     function: Option<String>,
@@ -714,7 +719,7 @@ fn declared_route(
     }
 }
 
-fn rest_method(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
+fn rest_method(b: &mut Builder<'_>, res: &Res<'_>, resources: &ById<'_, '_>) {
     let Some(api_id) = b.reference(res.props, "RestApiId") else {
         return;
     };
@@ -735,7 +740,7 @@ fn rest_method(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
     add_route(b, &api_id, TriggerKind::RestApi, route, res.id, None);
 }
 
-fn v2_route(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
+fn v2_route(b: &mut Builder<'_>, res: &Res<'_>, resources: &ById<'_, '_>) {
     let Some(api_id) = b.reference(res.props, "ApiId") else {
         return;
     };
@@ -747,7 +752,7 @@ fn v2_route(b: &mut Builder<'_>, res: &Res<'_>, resources: &[Res<'_>]) {
     // `Target: integrations/${Integration}` → the integration's function.
     let function = b.value(res.props, "Target").and_then(|t| {
         let integ = t.to_text()?.referenced_ids().next()?.to_string();
-        let r = resources.iter().find(|r| r.id == integ)?;
+        let r = resources.get(integ.as_str())?;
         let uri = b.value(r.props, "IntegrationUri")?;
         function_id(b, &uri)
     });
@@ -1073,7 +1078,7 @@ fn connector(b: &mut Builder<'_>, id: &str, source: Endpoint, props: Option<&Nod
             span,
         );
         let doc = policy_document(&doc, PolicySource::Connector { id: id.to_string() });
-        if let Some(role) = b.app.roles.iter_mut().find(|r| r.id == role_id) {
+        if let Some(role) = b.app.role_mut(&role_id) {
             role.policies.push(doc);
         }
     }

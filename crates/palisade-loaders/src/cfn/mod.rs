@@ -223,6 +223,7 @@ pub fn load(root: &Node, file: FileId, source: &SourceFile) -> App {
     }
     let warnings = std::mem::take(&mut b.app.diagnostics);
     b.app.diagnostics = dedup(warnings);
+    b.app.index();
     // Apps live for the whole scan: give back what growing the vectors reserved.
     b.app.functions.shrink_to_fit();
     for f in &mut b.app.functions {

@@ -6,7 +6,7 @@
 //! default, pseudo parameters, imports, dynamic references, and conditions that depend on
 //! deploy-time input — those become a `Choice` between branches, never a guess.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 use palisade_model::{FileId, MapEntry, Segment, Span, Symbol, Text, Value, ValueKind};
@@ -15,6 +15,12 @@ use crate::yaml::{Node, NodeKind};
 
 /// A Choice over a mapping level is only built up to this many branches.
 const MAX_CHOICES: usize = 16;
+/// What parameter defaults may add to a template by substitution, in bytes of memory
+/// (`Value::weight`): a chain of defaults that each use the previous one twice doubles at
+/// every step.
+const MAX_SUBSTITUTED: usize = 8 * 1024 * 1024;
+/// Deepest nesting of resolution (expressions within references within mappings).
+const MAX_DEPTH: usize = 256;
 
 const PSEUDO: &[&str] = &[
     "AWS::AccountId",
@@ -49,6 +55,13 @@ pub(crate) struct Resolver<'a> {
     resource_ids: BTreeSet<String>,
     cond_cache: RefCell<BTreeMap<String, Option<bool>>>,
     cond_stack: RefCell<Vec<String>>,
+    /// Resolved parameter defaults; `None` while one is being resolved (to catch cycles).
+    param_cache: RefCell<BTreeMap<String, Option<Value>>>,
+    substituted: Cell<usize>,
+    depth: Cell<usize>,
+    /// Set while evaluating a condition: parameters then stand for deploy-time input, and
+    /// their defaults are not substituted.
+    in_condition: Cell<bool>,
     /// Problems found while resolving: message and byte offset.
     pub warnings: RefCell<Vec<(String, usize)>>,
 }
@@ -108,6 +121,10 @@ impl<'a> Resolver<'a> {
             resource_ids,
             cond_cache: RefCell::new(BTreeMap::new()),
             cond_stack: RefCell::new(Vec::new()),
+            param_cache: RefCell::new(BTreeMap::new()),
+            substituted: Cell::new(0),
+            depth: Cell::new(0),
+            in_condition: Cell::new(false),
             warnings: RefCell::new(Vec::new()),
         }
     }
@@ -132,6 +149,20 @@ impl<'a> Resolver<'a> {
     /// Resolve a node; `None` when it is `AWS::NoValue` (the property is absent).
     pub fn resolve_opt(&self, node: &Node) -> Option<Value> {
         let span = self.span(node);
+        if self.depth.get() >= MAX_DEPTH {
+            self.warn(
+                "expression nested too deeply (or refers to itself); kept unresolved".into(),
+                node,
+            );
+            return self.unknown("too deeply nested expression".into(), span);
+        }
+        self.depth.set(self.depth.get() + 1);
+        let v = self.resolve_inner(node, span);
+        self.depth.set(self.depth.get() - 1);
+        v
+    }
+
+    fn resolve_inner(&self, node: &Node, span: Span) -> Option<Value> {
         if let Some((name, arg)) = intrinsic(node) {
             return self.intrinsic(name, arg, node, span);
         }
@@ -299,11 +330,14 @@ impl<'a> Resolver<'a> {
             return self.sym(Symbol::Pseudo(target.to_string()), span);
         }
         if let Some(p) = self.params.get(target) {
-            if let (Some(default), true) = (p.default, p.default_is_value()) {
-                let mut v = self.resolve(default);
-                // The value is used where the `Ref` is: findings point there.
-                v.span = span;
-                return Some(v);
+            if let (Some(default), true, false) =
+                (p.default, p.default_is_value(), self.in_condition.get())
+            {
+                if let Some(mut v) = self.parameter_default(target, default, whole) {
+                    // The value is used where the `Ref` is: findings point there.
+                    v.span = span;
+                    return Some(v);
+                }
             }
             return self.sym(Symbol::Param(target.to_string()), span);
         }
@@ -323,6 +357,40 @@ impl<'a> Resolver<'a> {
             whole,
         );
         self.sym(Symbol::Unknown(format!("Ref {target}")), span)
+    }
+
+    /// A parameter's default, resolved once; `None` when it refers to itself or substituting
+    /// it would exceed the substitution budget (it then stays a symbol).
+    fn parameter_default(&self, name: &str, default: &Node, at: &Node) -> Option<Value> {
+        let cached = self.param_cache.borrow().get(name).cloned();
+        let value = match cached {
+            Some(Some(v)) => v,
+            Some(None) => {
+                self.warn(
+                    format!("the default of parameter `{name}` refers to itself"),
+                    at,
+                );
+                return None;
+            }
+            None => {
+                self.param_cache.borrow_mut().insert(name.to_string(), None);
+                let v = self.resolve(default);
+                self.param_cache
+                    .borrow_mut()
+                    .insert(name.to_string(), Some(v.clone()));
+                v
+            }
+        };
+        let total = self.substituted.get().saturating_add(value.weight());
+        if total > MAX_SUBSTITUTED {
+            self.warn(
+                format!("substituting the default of parameter `{name}` would exceed the substitution budget; kept as a parameter"),
+                at,
+            );
+            return None;
+        }
+        self.substituted.set(total);
+        Some(value)
     }
 
     fn sub(&self, arg: &Node, span: Span) -> Option<Value> {
@@ -582,10 +650,9 @@ impl<'a> Resolver<'a> {
 
     /// A literal operand of `Fn::Equals`, or `None` when it depends on deploy-time input.
     fn condition_operand(&self, node: &Node) -> Option<String> {
-        if let Some(("Ref", _)) = intrinsic(node) {
-            return None;
-        }
+        let outer = self.in_condition.replace(true);
         let v = self.resolve(node);
+        self.in_condition.set(outer);
         fully_literal(&v)
     }
 }
@@ -725,6 +792,58 @@ Resources:
         assert_eq!(prop("D").render(), "yes");
         // `Never` is false, so J is absent (AWS::NoValue): resolve() reads null.
         assert!(prop("J").is_null());
+    }
+
+    fn warnings_of(template: &str, path: &[&str]) -> (Value, Vec<String>) {
+        let doc = parse(template, Limits::default()).unwrap_or_else(|e| unreachable!("{e}"));
+        let r = Resolver::new(&doc.root, FileId(0));
+        let mut node = &doc.root;
+        for p in path {
+            node = node.get(p).unwrap_or_else(|| unreachable!("no {p}"));
+        }
+        let v = r.resolve(node);
+        (v, r.warnings.take().into_iter().map(|(m, _)| m).collect())
+    }
+
+    #[test]
+    fn self_referencing_defaults_and_mappings_stay_symbolic() {
+        let (v, w) = warnings_of(
+            "Parameters:\n  Stage: {Type: String, Default: !Ref Stage}\nResources:\n  X: {Type: T, Properties: {A: !Ref Stage}}\n",
+            &["Resources", "X", "Properties", "A"],
+        );
+        assert_eq!(v.render(), "${Stage}");
+        assert!(w.iter().any(|m| m.contains("refers to itself")), "{w:?}");
+        let (_, w) = warnings_of(
+            "Mappings:\n  M: {k: {v: !FindInMap [M, k, v]}}\nResources:\n  X: {Type: T, Properties: {A: !FindInMap [M, k, v]}}\n",
+            &["Resources", "X", "Properties", "A"],
+        );
+        assert!(w.iter().any(|m| m.contains("too deeply")), "{w:?}");
+    }
+
+    #[test]
+    fn doubling_default_chains_stop_at_the_budget() {
+        let mut t = String::from("Parameters:\n  P0: {Type: String, Default: x}\n");
+        for i in 1..40 {
+            t.push_str(&format!(
+                "  P{i}: {{Type: String, Default: !Join ['', [!Ref P{p}, !Ref P{p}]]}}\n",
+                p = i - 1
+            ));
+        }
+        t.push_str("Resources:\n  X: {Type: T, Properties: {A: !Ref P39}}\n");
+        let started = std::time::Instant::now();
+        let (v, w) = warnings_of(&t, &["Resources", "X", "Properties", "A"]);
+        assert!(started.elapsed().as_secs() < 10);
+        assert!(v.weight() <= MAX_SUBSTITUTED * 2, "{}", v.weight());
+        assert!(w.iter().any(|m| m.contains("budget")), "{w:?}");
+    }
+
+    #[test]
+    fn conditions_never_use_parameter_defaults() {
+        let t = "Parameters:\n  Env: {Type: String, Default: dev}\nMappings:\n  Cfg: {dev: {Public: 'false'}, prod: {Public: 'true'}}\nConditions:\n  Pub: !Equals [!FindInMap [Cfg, !Ref Env, Public], 'true']\n  Sub: !Equals [!Sub '${Env}', prod]\nResources:\n  X: {Type: T, Properties: {A: !If [Pub, a, b], B: !If [Sub, a, b]}}\n";
+        for key in ["A", "B"] {
+            let (v, _) = warnings_of(t, &["Resources", "X", "Properties", key]);
+            assert!(matches!(v.kind, ValueKind::Choice { .. }), "{key}: {v:?}");
+        }
     }
 
     #[test]
