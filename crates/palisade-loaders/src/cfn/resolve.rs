@@ -332,12 +332,11 @@ impl<'a> Resolver<'a> {
         if let Some(p) = self.params.get(target) {
             if let (Some(default), true, false) =
                 (p.default, p.default_is_value(), self.in_condition.get())
+                && let Some(mut v) = self.parameter_default(target, default, whole)
             {
-                if let Some(mut v) = self.parameter_default(target, default, whole) {
-                    // The value is used where the `Ref` is: findings point there.
-                    v.span = span;
-                    return Some(v);
-                }
+                // The value is used where the `Ref` is: findings point there.
+                v.span = span;
+                return Some(v);
             }
             return self.sym(Symbol::Param(target.to_string()), span);
         }
