@@ -226,4 +226,6 @@ pub struct FunctionUrl {
     pub span: Span,
     /// Logical id of a standalone `AWS::Lambda::Url` resource, when it is one.
     pub resource: Option<String>,
+    /// The template condition the URL exists under.
+    pub condition: Option<String>,
 }

@@ -8,6 +8,8 @@ use crate::value::{Prop, Text, Value};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Role {
     pub id: String,
+    /// `RoleName`, when given.
+    pub name: Option<Prop<Text>>,
     pub kind: RoleKind,
     pub span: Span,
     pub resource_type: String,
@@ -32,6 +34,7 @@ impl Role {
     ) -> Self {
         Role {
             id: id.into(),
+            name: None,
             kind,
             span,
             resource_type: resource_type.into(),
@@ -97,6 +100,8 @@ pub struct PolicyDocument {
     pub statements: Vec<Statement>,
     /// The document could not be read completely (an unresolved `Statement`, say).
     pub incomplete: Option<String>,
+    /// The template condition the whole document exists under (a conditional policy resource).
+    pub when: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,6 +134,8 @@ pub struct Statement {
     pub not_principal: Option<Principal>,
     /// The `Condition` block, as written.
     pub condition: Option<Value>,
+    /// The template condition the statement exists under (`!If [Cond, {...}, AWS::NoValue]`).
+    pub when: Option<String>,
 }
 
 impl Statement {
@@ -162,6 +169,8 @@ pub struct Patterns {
 pub struct PatternItem {
     pub text: Text,
     pub span: Span,
+    /// The template condition this item is written under (`Action: !If [Cond, "*", ...]`).
+    pub when: Option<String>,
 }
 
 impl Patterns {

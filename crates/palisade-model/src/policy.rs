@@ -18,6 +18,7 @@ pub fn policy_document(value: &Value, source: PolicySource) -> PolicyDocument {
         version: None,
         statements: Vec::new(),
         incomplete: None,
+        when: None,
     };
     // Some sources hand over the JSON as a string (a heredoc, a JSON-in-YAML literal).
     if let Some(s) = value.as_str()
@@ -37,11 +38,13 @@ pub fn policy_document(value: &Value, source: PolicySource) -> PolicyDocument {
         None => doc.incomplete = Some("the policy document has no Statement".into()),
         Some(stmts) => match &stmts.kind {
             ValueKind::List(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    doc.statements.push(statement(item, i));
+                for item in items {
+                    push_statements(&mut doc.statements, item, None);
                 }
             }
-            ValueKind::Map(_) => doc.statements.push(statement(stmts, 0)),
+            ValueKind::Map(_) | ValueKind::Choice { .. } => {
+                push_statements(&mut doc.statements, stmts, None);
+            }
             _ => doc.incomplete = Some(format!("Statement is {}", stmts.render())),
         },
     }
@@ -55,12 +58,32 @@ pub fn statements_document(items: &[Value], span: Span, source: PolicySource) ->
         source,
         span,
         version: None,
-        statements: items
-            .iter()
-            .enumerate()
-            .map(|(i, s)| statement(s, i))
-            .collect(),
+        statements: {
+            let mut out = Vec::new();
+            for item in items {
+                push_statements(&mut out, item, None);
+            }
+            out
+        },
         incomplete: None,
+        when: None,
+    }
+}
+
+/// Add the statement(s) a value stands for: one for a map, one per present branch of a
+/// choice (`!If [Cond, {...}, AWS::NoValue]`), each knowing the condition it exists under.
+fn push_statements(out: &mut Vec<Statement>, v: &Value, when: Option<&str>) {
+    match &v.kind {
+        ValueKind::Choice { condition, options } => {
+            for o in options.iter().flatten() {
+                push_statements(out, o, Some(when.unwrap_or(condition)));
+            }
+        }
+        _ => {
+            let mut stmt = statement(v, out.len());
+            stmt.when = when.map(str::to_string);
+            out.push(stmt);
+        }
     }
 }
 
@@ -88,35 +111,41 @@ fn statement(v: &Value, index: usize) -> Statement {
         principal: v.get("Principal").map(principal),
         not_principal: v.get("NotPrincipal").map(principal),
         condition: v.get("Condition").cloned(),
+        when: None,
     }
 }
 
 fn patterns(v: &Value) -> Patterns {
     let mut items = Vec::new();
-    collect_items(v, &mut items);
+    collect_items(v, &mut items, None);
     Patterns {
         items,
         span: v.span,
     }
 }
 
-fn collect_items(v: &Value, out: &mut Vec<PatternItem>) {
+/// Items of a pattern list; each branch of a choice is kept, knowing its condition.
+fn collect_items(v: &Value, out: &mut Vec<PatternItem>, when: Option<&str>) {
     match &v.kind {
         ValueKind::List(items) => {
             for i in items {
-                collect_items(i, out);
+                collect_items(i, out, when);
             }
         }
-        ValueKind::Choice { options, .. } => {
+        ValueKind::Choice { condition, options } => {
             for o in options.iter().flatten() {
-                collect_items(o, out);
+                collect_items(o, out, Some(when.unwrap_or(condition)));
             }
         }
         _ => {
             let text = v
                 .to_text()
                 .unwrap_or_else(|| Text::sym(Symbol::Unknown(v.render())));
-            out.push(PatternItem { text, span: v.span });
+            out.push(PatternItem {
+                text,
+                span: v.span,
+                when: when.map(str::to_string),
+            });
         }
     }
 }

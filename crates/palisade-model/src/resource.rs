@@ -103,7 +103,10 @@ impl PublicAccessBlock {
             ("BlockPublicPolicy", &self.block_public_policy),
             ("RestrictPublicBuckets", &self.restrict_public_buckets),
         ] {
-            if p.as_ref().and_then(Prop::get) != Some(&true) {
+            let always_on = p
+                .as_ref()
+                .is_some_and(|p| p.test_or_absent(|on| *on, false) == crate::value::Truth::Always);
+            if !always_on {
                 open.push(name);
             }
         }
@@ -186,6 +189,9 @@ pub struct Api {
     /// `PRIVATE`, `REGIONAL`, `EDGE`.
     pub endpoint_type: Option<Prop<String>>,
     pub disable_execute_api_endpoint: Option<Prop<bool>>,
+    /// Where a resource policy limits who may call the API (SAM `Auth.ResourcePolicy`,
+    /// `RestApi.Policy`), when it has one.
+    pub resource_policy: Option<Span>,
     pub condition: Option<String>,
     pub suppressions: Vec<Suppression>,
 }

@@ -413,6 +413,37 @@ impl<T> Prop<T> {
         }
     }
 
+    /// Like [`Prop::test`], counting an absent option (`AWS::NoValue`) as `absent`: whether the
+    /// AWS default the property falls back to satisfies the predicate.
+    pub fn test_or_absent(&self, pred: impl Fn(&T) -> bool, absent: bool) -> Truth {
+        match &self.value {
+            Resolved::OneOf { condition, options } => {
+                let hits = options
+                    .iter()
+                    .filter(|o| o.as_ref().map_or(absent, &pred))
+                    .count();
+                if hits == 0 {
+                    Truth::Never
+                } else if hits == options.len() {
+                    Truth::Always
+                } else {
+                    Truth::Depends(condition.clone())
+                }
+            }
+            _ => self.test(pred),
+        }
+    }
+
+    /// The condition under which the property is absent (`!If [C, x, AWS::NoValue]`).
+    pub fn absent_when(&self) -> Option<&str> {
+        match &self.value {
+            Resolved::OneOf { condition, options } if options.iter().any(Option::is_none) => {
+                Some(condition)
+            }
+            _ => None,
+        }
+    }
+
     pub fn map<U>(&self, f: impl Fn(&T) -> U) -> Prop<U> {
         let value = match &self.value {
             Resolved::Known(v) => Resolved::Known(f(v)),

@@ -320,6 +320,8 @@ pub(crate) struct PublicStatement<'a> {
     pub stmt: &'a Statement,
     /// The actions as written (literal ones).
     pub actions: Vec<&'a str>,
+    /// With `NotAction`: the actions excluded (every other action is allowed).
+    pub all_but: Option<Vec<&'a str>>,
     /// Where the wildcard principal is written.
     pub span: palisade_model::Span,
 }
@@ -334,6 +336,10 @@ pub(crate) fn public_statements(policy: &PolicyDocument) -> Vec<PublicStatement<
                 .as_ref()
                 .map(|a| a.literals().map(|(s, _)| s).collect())
                 .unwrap_or_default(),
+            all_but: stmt
+                .not_action
+                .as_ref()
+                .map(|a| a.literals().map(|(s, _)| s).collect()),
             span: stmt.principal.as_ref().map_or(stmt.span, |p| p.span()),
         })
         .collect()

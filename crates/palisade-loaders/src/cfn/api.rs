@@ -72,6 +72,9 @@ pub(crate) fn sam_api_from(
         cors: None,
         endpoint_type: endpoint_type(b, props),
         disable_execute_api_endpoint: b.boolean(props, "DisableExecuteApiEndpoint"),
+        resource_policy: b
+            .block(props, "Auth")
+            .and_then(|a| a.get("ResourcePolicy").map(|n| b.span(n))),
         condition: res.and_then(|r| r.condition.clone()),
         suppressions: res.map(|r| r.suppressions.clone()).unwrap_or_default(),
     };
@@ -101,31 +104,31 @@ pub(crate) fn sam_api_from(
     };
     match kind {
         ApiKind::Rest => {
-            stage.access_log_destination = props
-                .and_then(|p| p.get("AccessLogSetting"))
-                .and_then(|a| b.text(Some(a), "DestinationArn"));
+            stage.access_log_destination = b
+                .block(props, "AccessLogSetting")
+                .and_then(|a| b.text(Some(&a), "DestinationArn"));
             method_settings(b, props.and_then(|p| p.get("MethodSettings")), &mut stage);
             stage.tracing = b.boolean(props, "TracingEnabled");
             stage.cache_encrypted = None;
             api.cors = props.and_then(|p| p.get("Cors")).map(|c| cors_rest(b, c));
         }
         ApiKind::Http | ApiKind::WebSocket => {
-            stage.access_log_destination = props
-                .and_then(|p| p.get("AccessLogSettings"))
-                .and_then(|a| b.text(Some(a), "DestinationArn"));
-            if let Some(route) = props.and_then(|p| p.get("DefaultRouteSettings")) {
-                route_settings(b, route, &mut stage);
+            stage.access_log_destination = b
+                .block(props, "AccessLogSettings")
+                .and_then(|a| b.text(Some(&a), "DestinationArn"));
+            if let Some(route) = b.block(props, "DefaultRouteSettings") {
+                route_settings(b, &route, &mut stage);
             }
-            api.cors = props.and_then(|p| p.get("CorsConfiguration")).map(|c| {
+            api.cors = b.block(props, "CorsConfiguration").map(|c| {
                 // `CorsConfiguration: true` allows every origin.
-                if b.r.resolve(c).as_bool() == Some(true) {
+                if b.r.resolve(&c).as_bool() == Some(true) {
                     Cors {
-                        allow_origins: vec![Prop::known(Text::lit("*"), b.span(c))],
+                        allow_origins: vec![Prop::known(Text::lit("*"), b.span(&c))],
                         allow_credentials: None,
-                        span: b.span(c),
+                        span: b.span(&c),
                     }
                 } else {
-                    cors_v2(b, c)
+                    cors_v2(b, &c)
                 }
             });
         }
@@ -133,12 +136,12 @@ pub(crate) fn sam_api_from(
     api.stages.push(stage);
 
     let mut auth = ApiAuth::default();
-    if let Some(a) = props.and_then(|p| p.get("Auth")) {
+    if let Some(a) = b.block(props, "Auth") {
         if let Some(d) = a.get("DefaultAuthorizer") {
             auth.default = Some((b.r.resolve(d).render(), b.span(d)));
         }
         auth.api_key_required = b
-            .boolean(Some(a), "ApiKeyRequired")
+            .boolean(Some(&a), "ApiKeyRequired")
             .and_then(|p| p.get().copied())
             .unwrap_or(false);
         if let Some(defs) = a.get("Authorizers").and_then(Node::as_map) {
@@ -168,7 +171,19 @@ pub(crate) fn sam_api_from(
     }
     if let Some(body) = props.and_then(|p| p.get("DefinitionBody")) {
         let body = b.r.resolve(body);
+        if body.as_map().is_none() {
+            // `Fn::Transform: AWS::Include` and the like: the routes are in another document.
+            auth.external_definition = Some(body.render());
+        }
         openapi_routes(b, &body, &mut api);
+        // SAM adds the default authorizer to every method of the definition that states no
+        // security of its own.
+        if let Some((name, span)) = &auth.default {
+            for route in api.routes.iter_mut().filter(|r| r.auth_span.is_none()) {
+                route.auth = auth.resolve(name);
+                route.auth_span = Some(*span);
+            }
+        }
     }
     b.api_auth.insert(id.to_string(), auth);
     b.app.apis.push(api);
@@ -177,7 +192,8 @@ pub(crate) fn sam_api_from(
 fn endpoint_type(b: &Builder<'_>, props: Option<&Node>) -> Option<Prop<String>> {
     let ep = props?.get("EndpointConfiguration")?;
     let v = b.r.resolve(ep);
-    let t = match v.get("Type") {
+    // SAM writes `Type: PRIVATE`, CloudFormation `Types: [PRIVATE]`.
+    let t = match v.get("Type").or_else(|| v.get("Types")) {
         Some(t) => t.clone(),
         None => v,
     };
@@ -267,6 +283,7 @@ pub(crate) fn rest_api(b: &mut Builder<'_>, res: &Res<'_>) {
         cors: None,
         endpoint_type: endpoint_type(b, res.props),
         disable_execute_api_endpoint: b.boolean(res.props, "DisableExecuteApiEndpoint"),
+        resource_policy: res.props.and_then(|p| p.get("Policy")).map(|n| b.span(n)),
         condition: res.condition.clone(),
         suppressions: res.suppressions.clone(),
     };
@@ -301,12 +318,12 @@ pub(crate) fn v2_api(b: &mut Builder<'_>, res: &Res<'_>) {
         implicit: false,
         stages: Vec::new(),
         routes: Vec::new(),
-        cors: res
-            .props
-            .and_then(|p| p.get("CorsConfiguration"))
-            .map(|c| cors_v2(b, c)),
+        cors: b
+            .block(res.props, "CorsConfiguration")
+            .map(|c| cors_v2(b, &c)),
         endpoint_type: None,
         disable_execute_api_endpoint: b.boolean(res.props, "DisableExecuteApiEndpoint"),
+        resource_policy: None,
         condition: res.condition.clone(),
         suppressions: res.suppressions.clone(),
     };

@@ -43,9 +43,9 @@ pub(crate) fn read(
     }
     f.timeout = b.number(props, "Timeout");
     f.memory = b.number(props, "MemorySize");
-    f.ephemeral_storage = props
-        .and_then(|p| p.get("EphemeralStorage"))
-        .and_then(|e| b.number(Some(e), "Size"));
+    f.ephemeral_storage = b
+        .block(props, "EphemeralStorage")
+        .and_then(|e| b.number(Some(&e), "Size"));
     read_environment(b, props, &mut f);
     f.layers = b
         .value(props, "Layers")
@@ -59,11 +59,11 @@ pub(crate) fn read(
     f.reserved_concurrency = b.number(props, "ReservedConcurrentExecutions");
     f.code_signing = b.text(props, "CodeSigningConfigArn");
     f.kms_key = b.text(props, "KmsKeyArn");
-    f.logging_config_group = props
-        .and_then(|p| p.get("LoggingConfig"))
-        .and_then(|l| b.text(Some(l), "LogGroup"));
-    if let Some(vpc) = props.and_then(|p| p.get("VpcConfig")) {
-        let vpc_value = b.r.resolve(vpc);
+    f.logging_config_group = b
+        .block(props, "LoggingConfig")
+        .and_then(|l| b.text(Some(&l), "LogGroup"));
+    if let Some(vpc) = b.block(props, "VpcConfig") {
+        let vpc_value = b.r.resolve(&vpc);
         let list = |key: &str| {
             vpc_value
                 .get(key)
@@ -73,20 +73,20 @@ pub(crate) fn read(
         f.vpc = Some(VpcConfig {
             security_groups: list("SecurityGroupIds"),
             subnets: list("SubnetIds"),
-            span: b.span(vpc),
+            span: b.span(&vpc),
         });
     }
 
     match flavor {
         Flavor::Lambda => {
             f.code = lambda_code(b, props.and_then(|p| p.get("Code")));
-            f.tracing = props
-                .and_then(|p| p.get("TracingConfig"))
-                .and_then(|t| b.value(Some(t), "Mode"))
+            f.tracing = b
+                .block(props, "TracingConfig")
+                .and_then(|t| b.value(Some(&t), "Mode"))
                 .map(|v| Prop::from_value(&v, tracing_mode));
-            f.dead_letter = props
-                .and_then(|p| p.get("DeadLetterConfig"))
-                .and_then(|d| b.value(Some(d), "TargetArn"))
+            f.dead_letter = b
+                .block(props, "DeadLetterConfig")
+                .and_then(|d| b.value(Some(&d), "TargetArn"))
                 .map(|target| destination_from_arn(b, target));
             f.role = role_ref(b, b.value(props, "Role"));
         }
@@ -95,11 +95,11 @@ pub(crate) fn read(
             f.tracing = b
                 .value(props, "Tracing")
                 .map(|v| Prop::from_value(&v, tracing_mode));
-            if let Some(dlq) = props.and_then(|p| p.get("DeadLetterQueue")) {
+            if let Some(dlq) = b.block(props, "DeadLetterQueue") {
                 let kind = b
-                    .value(Some(dlq), "Type")
+                    .value(Some(&dlq), "Type")
                     .and_then(|t| t.as_str().map(str::to_ascii_uppercase));
-                let target = b.value(Some(dlq), "TargetArn");
+                let target = b.value(Some(&dlq), "TargetArn");
                 if let Some(target) = target {
                     f.dead_letter = Some(Destination {
                         kind: match kind.as_deref() {
@@ -107,20 +107,20 @@ pub(crate) fn read(
                             Some("SNS") => DestinationKind::Sns,
                             _ => kind_from_target(b, &target),
                         },
-                        span: b.span(dlq),
+                        span: b.span(&dlq),
                         target,
                     });
                 }
             }
-            if let Some(cfg) = props.and_then(|p| p.get("EventInvokeConfig")) {
-                event_invoke_config(b, cfg, &mut f);
+            if let Some(cfg) = b.block(props, "EventInvokeConfig") {
+                event_invoke_config(b, &cfg, &mut f);
             }
-            f.provisioned_concurrency = props
-                .and_then(|p| p.get("ProvisionedConcurrencyConfig"))
-                .and_then(|p| b.number(Some(p), "ProvisionedConcurrentExecutions"));
+            f.provisioned_concurrency = b
+                .block(props, "ProvisionedConcurrencyConfig")
+                .and_then(|p| b.number(Some(&p), "ProvisionedConcurrentExecutions"));
             f.auto_publish_alias = b.text(props, "AutoPublishAlias");
-            if let Some(url) = props.and_then(|p| p.get("FunctionUrlConfig")) {
-                f.url = Some(function_url(b, url, None));
+            if let Some(url) = b.block(props, "FunctionUrlConfig") {
+                f.url = Some(function_url(b, &url, None));
             }
             // The role is decided by the SAM reader (explicit or generated).
         }
@@ -313,12 +313,18 @@ pub(crate) fn event_invoke_config(b: &Builder<'_>, cfg: &Node, f: &mut Function)
         ("OnSuccess", &mut f.on_success),
     ] {
         let Some(node) = dest.get(key) else { continue };
-        let Some(target) = b.value(Some(node), "Destination") else {
-            continue;
-        };
         let declared = b
             .value(Some(node), "Type")
             .and_then(|t| t.as_str().map(str::to_ascii_uppercase));
+        // SAM creates the queue or topic itself when only the `Type` is given.
+        let target = match (b.value(Some(node), "Destination"), declared.as_deref()) {
+            (Some(t), _) => t,
+            (None, Some(kind @ ("SQS" | "SNS"))) => Value::new(
+                palisade_model::ValueKind::Unknown(format!("{kind} destination created by SAM")),
+                b.span(node),
+            ),
+            (None, _) => continue,
+        };
         let kind = match declared.as_deref() {
             Some("SQS") => DestinationKind::Sqs,
             Some("SNS") => DestinationKind::Sns,
@@ -346,6 +352,7 @@ pub(crate) fn function_url(b: &Builder<'_>, node: &Node, resource: Option<&str>)
         cors: node.get("Cors").map(|c| cors_v2(b, c)),
         span: b.span(node),
         resource: resource.map(str::to_string),
+        condition: None,
     }
 }
 

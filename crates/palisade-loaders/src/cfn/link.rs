@@ -20,7 +20,9 @@ pub(crate) fn link(b: &mut Builder<'_>, resources: &[Res<'_>]) {
     b.app.index();
     for res in resources {
         match res.type_name {
-            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => attach_policy(b, res),
+            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::IAM::RolePolicy" => {
+                attach_policy(b, res);
+            }
             "AWS::S3::BucketPolicy" => resource_policy(b, res, "Bucket"),
             "AWS::SQS::QueuePolicy" => resource_policy(b, res, "Queues"),
             "AWS::SNS::TopicPolicy" => resource_policy(b, res, "Topics"),
@@ -158,13 +160,16 @@ fn attach_policy(b: &mut Builder<'_>, res: &Res<'_>) {
                 .map_or_else(|| res.id.to_string(), |v| v.render()),
         }
     };
-    let doc = policy_document(&doc, source);
+    let mut doc = policy_document(&doc, source);
+    doc.when = res.condition.clone();
+    // `AWS::IAM::RolePolicy` names one role (`RoleName`); the others list them (`Roles`).
     let roles: Vec<String> = b
         .value(res.props, "Roles")
+        .or_else(|| b.value(res.props, "RoleName"))
         .map(|v| {
             v.one_or_many()
                 .into_iter()
-                .filter_map(|r| b.referenced_id(r))
+                .filter_map(|r| b.referenced_id(r).or_else(|| role_by_name(b, r)))
                 .collect()
         })
         .unwrap_or_default();
@@ -215,6 +220,41 @@ fn managed_policy_resources(b: &mut Builder<'_>) {
     }
 }
 
+/// The role of the app whose literal `RoleName` a value names.
+fn role_by_name(b: &Builder<'_>, v: &Value) -> Option<String> {
+    let name = v.as_str()?;
+    b.app
+        .roles
+        .iter()
+        .find(|r| {
+            r.name
+                .as_ref()
+                .and_then(|n| n.get())
+                .and_then(Text::literal)
+                == Some(name)
+        })
+        .map(|r| r.id.clone())
+}
+
+/// The resource of the app a value designates: by reference, or by the literal name it is
+/// given in its properties (`BucketName`, `QueueName`, `TopicName`).
+fn resource_by_ref_or_name(b: &Builder<'_>, v: &Value) -> Option<String> {
+    if let Some(id) = b.referenced_id(v) {
+        return Some(id);
+    }
+    let name = v.as_str()?;
+    b.app
+        .resources
+        .iter()
+        .find(|r| {
+            let props = r.properties.as_ref();
+            ["BucketName", "QueueName", "TopicName"]
+                .iter()
+                .any(|k| props.and_then(|p| p.get(k)).and_then(Value::as_str) == Some(name))
+        })
+        .map(|r| r.id.clone())
+}
+
 fn resource_policy(b: &mut Builder<'_>, res: &Res<'_>, target_key: &str) {
     let Some(doc) = b.value(res.props, "PolicyDocument") else {
         return;
@@ -224,17 +264,18 @@ fn resource_policy(b: &mut Builder<'_>, res: &Res<'_>, target_key: &str) {
         .map(|v| {
             v.one_or_many()
                 .into_iter()
-                .filter_map(|t| b.referenced_id(t))
+                .filter_map(|t| resource_by_ref_or_name(b, t))
                 .collect()
         })
         .unwrap_or_default();
     for target in targets {
-        let doc = policy_document(
+        let mut doc = policy_document(
             &doc,
             PolicySource::ResourcePolicy {
                 resource: target.clone(),
             },
         );
+        doc.when = res.condition.clone();
         if let Some(r) = b.app.resource_mut(&target) {
             match &mut r.kind {
                 ResourceKind::Bucket(x) => x.policy = Some(doc),
@@ -256,8 +297,18 @@ fn url(b: &mut Builder<'_>, res: &Res<'_>) {
     let Some(props) = res.props else { return };
     let mut u: FunctionUrl = function_url(b, props, Some(res.id));
     u.span = res.span(b.file);
+    u.condition = res.condition.clone();
     if let Some(f) = function_mut(b, &fid) {
-        f.url = Some(u);
+        // A function (its versions and aliases) may have several URLs: keep the most open.
+        let open = |u: &FunctionUrl| {
+            u.auth_type
+                .possible()
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case("NONE"))
+        };
+        if f.url.as_ref().is_none_or(|old| !open(old) || open(&u)) {
+            f.url = Some(u);
+        }
     }
 }
 
@@ -844,12 +895,9 @@ fn log_groups(b: &mut Builder<'_>) {
         })
         .collect();
     for f in &mut b.app.functions {
-        let fname = f
-            .name
-            .as_ref()
-            .and_then(|n| n.get())
-            .and_then(Text::literal)
-            .map(str::to_string);
+        // The function's name as written (`!Sub "${AWS::StackName}-orders"` renders the same
+        // in the function and in its log group's name).
+        let fname = f.name.as_ref().and_then(|n| n.get()).map(Text::render);
         let configured = f
             .logging_config_group
             .as_ref()

@@ -11,6 +11,7 @@ pub(crate) mod resolve;
 mod resources;
 mod sam;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use palisade_model::{
@@ -89,6 +90,88 @@ impl<'a> Builder<'a> {
         Span::new(self.file, key.start, value.end.max(key.end))
     }
 
+    /// A nested property block. `Block: !If [Cond, {A: x}, !Ref AWS::NoValue]` is unfolded
+    /// into `{A: !If [Cond, x, !Ref AWS::NoValue]}` when the condition cannot be decided, so
+    /// that every property of the block is read as conditional instead of the block being
+    /// invisible; a decided condition selects its branch; `AWS::NoValue` is an absent block.
+    pub fn block<'n>(&self, props: Option<&'n Node>, key: &str) -> Option<Cow<'n, Node>> {
+        self.unfold(props?.get(key)?, 0)
+    }
+
+    fn unfold<'n>(&self, node: &'n Node, depth: usize) -> Option<Cow<'n, Node>> {
+        if is_no_value(node) {
+            return None;
+        }
+        let Some([cond, then, other]) = if_arguments(node) else {
+            return Some(Cow::Borrowed(node));
+        };
+        if depth > 16 {
+            return Some(Cow::Borrowed(node));
+        }
+        let name = cond.as_str().unwrap_or_default();
+        match self.r.condition(name, cond) {
+            Some(true) => self.unfold(then, depth + 1),
+            Some(false) => self.unfold(other, depth + 1),
+            None => {
+                let a = self.unfold(then, depth + 1);
+                let b = self.unfold(other, depth + 1);
+                let map_or_absent =
+                    |x: &Option<Cow<'_, Node>>| x.as_ref().is_none_or(|n| n.as_map().is_some());
+                if !map_or_absent(&a) || !map_or_absent(&b) || (a.is_none() && b.is_none()) {
+                    // Scalars and lists under `!If` are the resolver's business (a Choice).
+                    return Some(Cow::Borrowed(node));
+                }
+                let no_value = Node {
+                    kind: NodeKind::Str("AWS::NoValue".into()),
+                    start: node.start,
+                    end: node.end,
+                    tag: Some("Ref".into()),
+                };
+                let mut keys: Vec<&str> = Vec::new();
+                for side in [&a, &b] {
+                    for (k, _) in side.as_ref().and_then(|n| n.as_map()).unwrap_or(&[]) {
+                        if let Some(k) = k.as_str()
+                            && !keys.contains(&k)
+                        {
+                            keys.push(k);
+                        }
+                    }
+                }
+                let entries = keys
+                    .into_iter()
+                    .map(|k| {
+                        let side = |x: &Option<Cow<'_, Node>>| {
+                            x.as_ref()
+                                .and_then(|n| n.get(k))
+                                .cloned()
+                                .unwrap_or_else(|| no_value.clone())
+                        };
+                        let (x, y) = (side(&a), side(&b));
+                        let key = Node {
+                            kind: NodeKind::Str(k.to_string()),
+                            start: x.start.min(y.start),
+                            end: x.start.min(y.start),
+                            tag: None,
+                        };
+                        let value = Node {
+                            start: x.start.min(y.start),
+                            end: x.end.max(y.end),
+                            kind: NodeKind::Seq(vec![cond.clone(), x, y]),
+                            tag: Some("If".into()),
+                        };
+                        (key, value)
+                    })
+                    .collect();
+                Some(Cow::Owned(Node {
+                    kind: NodeKind::Map(entries),
+                    start: node.start,
+                    end: node.end,
+                    tag: None,
+                }))
+            }
+        }
+    }
+
     pub fn value(&self, props: Option<&Node>, key: &str) -> Option<Value> {
         self.r.resolve_opt(props?.get(key)?)
     }
@@ -129,6 +212,27 @@ impl<'a> Builder<'a> {
     pub fn type_of(&self, id: &str) -> Option<&str> {
         self.types.get(id).map(String::as_str)
     }
+}
+
+/// `!Ref AWS::NoValue` in either form.
+fn is_no_value(node: &Node) -> bool {
+    match (&node.tag, &node.kind) {
+        (Some(t), NodeKind::Str(s)) => t == "Ref" && s == "AWS::NoValue",
+        (None, NodeKind::Map(entries)) => {
+            entries.len() == 1 && node.get("Ref").and_then(Node::as_str) == Some("AWS::NoValue")
+        }
+        _ => false,
+    }
+}
+
+/// The arguments of an `Fn::If` (short or long form).
+fn if_arguments(node: &Node) -> Option<&[Node; 3]> {
+    let args = match (&node.tag, &node.kind) {
+        (Some(t), NodeKind::Seq(items)) if t == "If" => items.as_slice(),
+        (None, NodeKind::Map(entries)) if entries.len() == 1 => node.get("Fn::If")?.as_seq()?,
+        _ => return None,
+    };
+    args.try_into().ok()
 }
 
 /// Build the app of a parsed template.

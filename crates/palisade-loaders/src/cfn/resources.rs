@@ -13,6 +13,7 @@ use palisade_model::policy::policy_document;
 pub(crate) fn role(b: &mut Builder<'_>, res: &Res<'_>) {
     let props = res.props;
     let mut role = Role::new(res.id, RoleKind::Declared, res.type_name, res.span(b.file));
+    role.name = b.text(props, "RoleName");
     role.condition = res.condition.clone();
     role.suppressions = res.suppressions.clone();
     role.trust = b
@@ -60,16 +61,16 @@ pub(crate) fn other(b: &mut Builder<'_>, res: &Res<'_>) {
         }),
         "AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable" | "AWS::DynamoDB::GlobalTable" => {
             ResourceKind::Table {
-                sse_enabled: props
-                    .and_then(|p| p.get("SSESpecification"))
-                    .and_then(|s| b.boolean(Some(s), "SSEEnabled")),
+                sse_enabled: b
+                    .block(props, "SSESpecification")
+                    .and_then(|s| b.boolean(Some(&s), "SSEEnabled")),
                 stream: props.and_then(|p| p.get("StreamSpecification")).is_some(),
             }
         }
         "AWS::Kinesis::Stream" => ResourceKind::Stream {
-            encrypted: props
-                .and_then(|p| p.get("StreamEncryption"))
-                .map(|n| Prop::known(true, b.span(n))),
+            encrypted: b
+                .block(props, "StreamEncryption")
+                .map(|n| Prop::known(true, b.span(&n))),
         },
         "AWS::KMS::Key" => ResourceKind::Key {
             rotation: b.boolean(props, "EnableKeyRotation"),
@@ -132,14 +133,14 @@ pub(crate) fn other(b: &mut Builder<'_>, res: &Res<'_>) {
 }
 
 fn bucket(b: &Builder<'_>, props: Option<&Node>) -> Bucket {
-    let pab = props
-        .and_then(|p| p.get("PublicAccessBlockConfiguration"))
+    let pab = b
+        .block(props, "PublicAccessBlockConfiguration")
         .map(|n| PublicAccessBlock {
-            block_public_acls: b.boolean(Some(n), "BlockPublicAcls"),
-            ignore_public_acls: b.boolean(Some(n), "IgnorePublicAcls"),
-            block_public_policy: b.boolean(Some(n), "BlockPublicPolicy"),
-            restrict_public_buckets: b.boolean(Some(n), "RestrictPublicBuckets"),
-            span: b.span(n),
+            block_public_acls: b.boolean(Some(&n), "BlockPublicAcls"),
+            ignore_public_acls: b.boolean(Some(&n), "IgnorePublicAcls"),
+            block_public_policy: b.boolean(Some(&n), "BlockPublicPolicy"),
+            restrict_public_buckets: b.boolean(Some(&n), "RestrictPublicBuckets"),
+            span: b.span(&n),
         });
     Bucket {
         acl: b.string(props, "AccessControl"),

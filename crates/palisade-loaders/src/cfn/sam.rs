@@ -256,10 +256,12 @@ fn generated_role(b: &Builder<'_>, f: &Function, props: Option<&Node>) -> Role {
             "Action": ["sts:AssumeRole"]
         }]
     });
-    role.trust = Some(policy_document(
-        &from_json(&trust, f.span),
-        PolicySource::Trust,
-    ));
+    // SAM uses the function's `AssumeRolePolicyDocument` for the role it creates, if given.
+    let trust = match b.value(props, "AssumeRolePolicyDocument") {
+        Some(declared) => declared,
+        None => from_json(&trust, f.span),
+    };
+    role.trust = Some(policy_document(&trust, PolicySource::Trust));
     role.managed
         .push(aws_managed("AWSLambdaBasicExecutionRole", f.span));
     if let Some(t) = &f.tracing
@@ -412,6 +414,7 @@ fn policy_item(item: Value, index: usize, role: &mut Role) {
                             version: None,
                             statements: Vec::new(),
                             incomplete: Some(format!("`{}` is not a SAM policy template", e.key)),
+                            when: None,
                         };
                         doc.span = e.key_span;
                         role.policies.push(doc);

@@ -71,29 +71,30 @@ impl Rule for ApiRouteWithoutAuthorization {
                     .as_deref()
                     .map(|f| format!(" → {f}"))
                     .unwrap_or_default();
-                let (message, severity) = if route.api_key_required {
-                    (
+                let name = format!(
+                    "{} {} of {} {}{target}",
+                    route.method,
+                    route.path,
+                    api.kind.label(),
+                    api.id
+                );
+                let (message, severity) = match (route.api_key_required, api.resource_policy) {
+                    (true, _) => (
                         format!(
-                            "{} {} of {} {}{target} is protected only by an API key, which identifies \
-                             a client but authenticates no one",
-                            route.method,
-                            route.path,
-                            api.kind.label(),
-                            api.id
+                            "{name} is protected only by an API key, which identifies a client but authenticates no one"
                         ),
                         Severity::Medium,
-                    )
-                } else {
-                    (
+                    ),
+                    (false, Some(_)) => (
                         format!(
-                            "{} {} of {} {}{target} has no authorization: anyone on the internet can call it",
-                            route.method,
-                            route.path,
-                            api.kind.label(),
-                            api.id
+                            "{name} has no authorization: only the API's resource policy limits who can call it"
                         ),
+                        Severity::Medium,
+                    ),
+                    (false, None) => (
+                        format!("{name} has no authorization: anyone on the internet can call it"),
                         Severity::High,
-                    )
+                    ),
                 };
                 let mut r = cx
                     .report(route.span, message)
@@ -105,6 +106,9 @@ impl Rule for ApiRouteWithoutAuthorization {
                 }
                 if let Some(span) = route.auth_span {
                     r = r.related("authorization decided here", span);
+                }
+                if let Some(span) = api.resource_policy {
+                    r = r.related("the API's resource policy", span);
                 }
                 r.emit();
             }

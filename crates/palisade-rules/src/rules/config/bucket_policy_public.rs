@@ -69,26 +69,25 @@ impl Rule for BucketPolicyPublic {
             for PublicStatement {
                 stmt,
                 actions,
+                all_but,
                 span,
             } in public_statements(policy)
             {
-                let severity = if actions.iter().any(|a| writes(a)) {
-                    Severity::Critical
-                } else {
-                    Severity::High
+                let (severity, what) = match &all_but {
+                    // `NotAction` allows everything else: deleting, rewriting the policy.
+                    Some(excluded) => (
+                        Severity::Critical,
+                        format!("do anything except {}", excluded.join(", ")),
+                    ),
+                    None if actions.iter().any(|a| writes(a)) => (
+                        Severity::Critical,
+                        format!("write or delete objects ({})", actions.join(", ")),
+                    ),
+                    None => (Severity::High, format!("read it ({})", actions.join(", "))),
                 };
                 cx.report(
                     span,
-                    format!(
-                        "the policy of bucket {} allows anyone to {} ({})",
-                        res.id,
-                        if severity == Severity::Critical {
-                            "write or delete objects"
-                        } else {
-                            "read it"
-                        },
-                        actions.join(", ")
-                    ),
+                    format!("the policy of bucket {} allows anyone to {what}", res.id),
                 )
                 .resource(res)
                 .at(format!("Policy/{}", stmt.label()))

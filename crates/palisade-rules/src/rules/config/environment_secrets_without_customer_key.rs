@@ -1,4 +1,4 @@
-use palisade_model::App;
+use palisade_model::{App, Truth};
 
 use crate::helpers::{is_secret_reference, known_secret, literal_strings, secret_name};
 use crate::{Checker, Rule};
@@ -49,9 +49,13 @@ declare_rule! {
 impl Rule for EnvironmentSecretsWithoutCustomerKey {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for f in &app.functions {
-            if f.kms_key.is_some() {
-                continue;
-            }
+            let truth = match &f.kms_key {
+                None => Truth::Always,
+                Some(p) => match p.absent_when() {
+                    Some(cond) => Truth::Depends(cond.to_string()),
+                    None => continue,
+                },
+            };
             let secrets: Vec<&str> = f
                 .environment
                 .iter()
@@ -78,6 +82,7 @@ impl Rule for EnvironmentSecretsWithoutCustomerKey {
             )
             .function(f)
             .at("KmsKeyArn")
+            .truth(&truth)
             .emit();
         }
     }

@@ -49,7 +49,8 @@ impl Rule for FunctionTracingDisabled {
         for f in &app.functions {
             let (span, truth) = match &f.tracing {
                 None => (f.span, Truth::Always),
-                Some(t) => (t.span, t.test(|m| *m != Tracing::Active)),
+                // An absent branch (`AWS::NoValue`) falls back to PassThrough.
+                Some(t) => (t.span, t.test_or_absent(|m| *m != Tracing::Active, true)),
             };
             if matches!(truth, Truth::Never | Truth::Unknown(_)) {
                 continue;

@@ -50,7 +50,14 @@ impl Rule for FunctionUrlWithoutAuth {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for f in &app.functions {
             let Some(url) = &f.url else { continue };
-            let truth = url.auth_type.test(|a| a.eq_ignore_ascii_case("NONE"));
+            let truth = match (
+                url.auth_type.test(|a| a.eq_ignore_ascii_case("NONE")),
+                &url.condition,
+            ) {
+                // The URL itself exists only under a condition.
+                (Truth::Always, Some(cond)) => Truth::Depends(cond.clone()),
+                (truth, _) => truth,
+            };
             if matches!(truth, Truth::Never | Truth::Unknown(_)) {
                 continue;
             }

@@ -1,4 +1,4 @@
-use palisade_model::{App, Code, PackageType};
+use palisade_model::{App, Code, PackageType, Truth};
 
 use crate::{Checker, Rule};
 
@@ -50,16 +50,23 @@ impl Rule for FunctionWithoutCodeSigning {
             // Code signing applies to .zip packages; images and inline code cannot use it.
             if f.package_type == PackageType::Image
                 || matches!(f.code, Code::Inline { .. } | Code::Image { .. })
-                || f.code_signing.is_some()
             {
                 continue;
             }
+            let truth = match &f.code_signing {
+                None => Truth::Always,
+                Some(p) => match p.absent_when() {
+                    Some(cond) => Truth::Depends(cond.to_string()),
+                    None => continue,
+                },
+            };
             cx.report(
                 f.span,
                 format!("{} has no code signing configuration", f.id),
             )
             .function(f)
             .at("CodeSigningConfigArn")
+            .truth(&truth)
             .emit();
         }
     }

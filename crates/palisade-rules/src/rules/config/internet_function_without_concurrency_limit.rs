@@ -1,4 +1,4 @@
-use palisade_model::{App, Auth};
+use palisade_model::{App, Auth, Truth};
 
 use crate::{Checker, Rule};
 
@@ -48,9 +48,15 @@ declare_rule! {
 impl Rule for InternetFunctionWithoutConcurrencyLimit {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for f in &app.functions {
-            if f.reserved_concurrency.is_some() {
-                continue;
-            }
+            // Reserved concurrency that exists only under a condition leaves the function
+            // unbounded otherwise.
+            let truth = match &f.reserved_concurrency {
+                None => Truth::Always,
+                Some(p) => match p.absent_when() {
+                    Some(cond) => Truth::Depends(cond.to_string()),
+                    None => continue,
+                },
+            };
             let mut exposed: Vec<_> = f
                 .triggers
                 .iter()
@@ -72,11 +78,24 @@ impl Rule for InternetFunctionWithoutConcurrencyLimit {
                     )
                 })
                 .collect();
-            if let Some(url) = &f.url
-                && url.auth_type.get().is_none_or(|a| a != "AWS_IAM")
-            {
-                exposed.push(("function URL".to_string(), url.span));
+            // A function URL open only under a condition exposes the function only then.
+            let mut url_condition = None;
+            if let Some(url) = &f.url {
+                let open = url
+                    .auth_type
+                    .test_or_absent(|a| !a.eq_ignore_ascii_case("AWS_IAM"), false);
+                if !matches!(open, Truth::Never) {
+                    exposed.push(("function URL".to_string(), url.span));
+                    url_condition = match open {
+                        Truth::Depends(c) => Some(c),
+                        _ => url.condition.clone(),
+                    };
+                }
             }
+            let truth = match (&truth, exposed.len(), url_condition) {
+                (Truth::Always, 1, Some(cond)) if f.url.is_some() => Truth::Depends(cond),
+                _ => truth,
+            };
             let Some((first, first_span)) = exposed.first().cloned() else {
                 continue;
             };
@@ -94,6 +113,7 @@ impl Rule for InternetFunctionWithoutConcurrencyLimit {
             )
             .function(f)
             .at("ReservedConcurrentExecutions")
+            .truth(&truth)
             .related(format!("exposed through {first}"), first_span)
             .emit();
         }

@@ -49,15 +49,19 @@ fn check_policy(cx: &mut Checker<'_>, res: &Resource, policy: &PolicyDocument, w
     for PublicStatement {
         stmt,
         actions,
+        all_but,
         span,
     } in public_statements(policy)
     {
+        let allowed = match &all_but {
+            Some(excluded) => format!("do anything except {}", excluded.join(", ")),
+            None => actions.join(", "),
+        };
         cx.report(
             span,
             format!(
-                "the policy of {what} {} allows any principal to {}",
-                res.id,
-                actions.join(", ")
+                "the policy of {what} {} allows any principal to {allowed}",
+                res.id
             ),
         )
         .resource(res)

@@ -1,7 +1,7 @@
 use palisade_iam::wildcard_match;
 use palisade_model::App;
 
-use super::mod_helpers::{any_resource, attach, owned_allows, statement_path, who};
+use super::mod_helpers::{any_resource, attach, existence, owned_allows, statement_path, who};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -76,7 +76,10 @@ impl Rule for IamPassroleAnyResource {
                         stmt.label()
                     ),
                 );
-                attach(r, app, role).at(statement_path(doc, stmt)).emit();
+                attach(r, app, role)
+                    .at(statement_path(doc, stmt))
+                    .truth(&existence(doc, stmt, Some(item)))
+                    .emit();
             }
         }
     }

@@ -1,7 +1,9 @@
 use palisade_iam::catalog;
 use palisade_model::App;
 
-use super::mod_helpers::{allows_in, attach, own_and_managed, owned_severity, statement_path, who};
+use super::mod_helpers::{
+    allows_in, attach, existence, own_and_managed, owned_severity, statement_path, who,
+};
 use crate::{Checker, Described, Rule};
 
 declare_rule! {
@@ -75,6 +77,7 @@ impl Rule for IamServiceWildcard {
                     attach(r, app, role)
                         .at(format!("{}/{pattern}", statement_path(doc, stmt)))
                         .severity(severity)
+                        .truth(&existence(doc, stmt, Some(item)))
                         .emit();
                 }
             }

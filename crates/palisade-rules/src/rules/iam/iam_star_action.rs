@@ -1,6 +1,6 @@
 use palisade_model::{App, Severity};
 
-use super::mod_helpers::{allows_in, attach, own_and_managed, statement_path, who};
+use super::mod_helpers::{allows_in, attach, existence, own_and_managed, statement_path, who};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -68,7 +68,10 @@ impl Rule for IamStarAction {
                             stmt.label()
                         ),
                     );
-                    attach(r, app, role).at(statement_path(doc, stmt)).emit();
+                    attach(r, app, role)
+                        .at(statement_path(doc, stmt))
+                        .truth(&existence(doc, stmt, Some(star)))
+                        .emit();
                 } else if let Some(not) = &stmt.not_action {
                     let excluded: Vec<String> = not.items.iter().map(|i| i.text.render()).collect();
                     let r = cx.report(
@@ -84,6 +87,7 @@ impl Rule for IamStarAction {
                     attach(r, app, role)
                         .at(statement_path(doc, stmt))
                         .severity(Severity::High)
+                        .truth(&existence(doc, stmt, None))
                         .emit();
                 }
             }

@@ -3,7 +3,9 @@ use std::collections::BTreeSet;
 use palisade_iam::{AccessLevel, catalog};
 use palisade_model::{App, Severity};
 
-use super::mod_helpers::{any_resource, attach, owned_allows, owned_severity, statement_path, who};
+use super::mod_helpers::{
+    any_resource, attach, existence, owned_allows, owned_severity, statement_path, who,
+};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -125,6 +127,7 @@ impl Rule for IamWriteOnAnyResource {
                 attach(r, app, role)
                     .at(statement_path(doc, stmt))
                     .severity(severity)
+                    .truth(&existence(doc, stmt, Some(resource)))
                     .emit();
             }
         }

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use palisade_model::policy::{from_json, policy_document};
 use palisade_model::{
     App, ManagedPolicyRef, PatternItem, PolicyDocument, PolicySource, Role, Severity, Statement,
+    Truth,
 };
 
 use crate::Report;
@@ -37,6 +38,23 @@ pub(crate) fn own_and_managed(role: &Role) -> Vec<Cow<'_, PolicyDocument>> {
         .map(Cow::Borrowed)
         .chain(managed_documents(role).into_iter().map(Cow::Owned))
         .collect()
+}
+
+/// The template condition an occurrence exists under: the document's, the statement's, or
+/// the item's (`Action: !If [Cond, "*", ...]`), innermost last.
+pub(crate) fn existence(
+    doc: &PolicyDocument,
+    stmt: &Statement,
+    item: Option<&PatternItem>,
+) -> Truth {
+    let when = item
+        .and_then(|i| i.when.as_deref())
+        .or(stmt.when.as_deref())
+        .or(doc.when.as_deref());
+    match when {
+        Some(cond) => Truth::Depends(cond.to_string()),
+        None => Truth::Always,
+    }
 }
 
 /// `Resource: "*"` (or a `NotResource`, which is "everything except").

@@ -1,6 +1,6 @@
 use palisade_model::App;
 
-use super::mod_helpers::{attach, who};
+use super::mod_helpers::{attach, existence, who};
 use crate::helpers::narrows_principal;
 use crate::{Checker, Rule};
 
@@ -59,6 +59,7 @@ impl Rule for TrustPolicyAnyPrincipal {
                 );
                 attach(r, app, role)
                     .at(format!("Trust/{}", stmt.label()))
+                    .truth(&existence(trust, stmt, None))
                     .emit();
             }
         }
