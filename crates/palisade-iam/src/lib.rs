@@ -9,5 +9,5 @@ mod managed;
 mod pattern;
 
 pub use catalog::{AccessLevel, Action, Catalog, ResourceType, Service, catalog};
-pub use managed::{ManagedPolicy, managed_policy, managed_policy_by_arn};
+pub use managed::{ManagedPolicy, managed_policy, managed_policy_by_arn, managed_policy_document};
 pub use pattern::wildcard_match;

@@ -2,7 +2,7 @@ use palisade_iam::catalog;
 use palisade_model::App;
 
 use super::mod_helpers::{
-    allows_in, attach, existence, own_and_managed, owned_severity, statement_path, who,
+    attach, existence, judged_allows, own_and_managed, owned_severity, statement_path, who,
 };
 use crate::{Checker, Described, Rule};
 
@@ -50,7 +50,7 @@ impl Rule for IamServiceWildcard {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
             let docs = own_and_managed(role);
-            for (doc, stmt) in allows_in(docs.iter().map(AsRef::as_ref)) {
+            for (judged, doc, stmt) in judged_allows(&docs) {
                 let Some(actions) = &stmt.action else {
                     continue;
                 };
@@ -66,7 +66,7 @@ impl Rule for IamServiceWildcard {
                     };
                     let (severity, why) = owned_severity(doc, self.meta().severity);
                     let r = cx.report(
-                        item.span,
+                        judged.place(item.span),
                         format!(
                             "{} allows every {service} action{grants} ({pattern}), through {} {}{why}",
                             who(app, role),

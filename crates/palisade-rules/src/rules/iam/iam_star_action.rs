@@ -1,6 +1,6 @@
 use palisade_model::{App, Severity};
 
-use super::mod_helpers::{allows_in, attach, existence, own_and_managed, statement_path, who};
+use super::mod_helpers::{attach, existence, judged_allows, own_and_managed, statement_path, who};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -46,7 +46,7 @@ impl Rule for IamStarAction {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
             let docs = own_and_managed(role);
-            for (doc, stmt) in allows_in(docs.iter().map(AsRef::as_ref)) {
+            for (judged, doc, stmt) in judged_allows(&docs) {
                 let resources = stmt
                     .resource
                     .as_ref()
@@ -60,7 +60,7 @@ impl Rule for IamStarAction {
                     .unwrap_or_else(|| "(NotResource)".into());
                 if let Some(star) = stmt.action.as_ref().and_then(|a| a.star()) {
                     let r = cx.report(
-                        star.span,
+                        judged.place(star.span),
                         format!(
                             "{} allows every action (Action \"*\") on {resources}, through {} {}",
                             who(app, role),
@@ -75,7 +75,7 @@ impl Rule for IamStarAction {
                 } else if let Some(not) = &stmt.not_action {
                     let excluded: Vec<String> = not.items.iter().map(|i| i.text.render()).collect();
                     let r = cx.report(
-                        not.span,
+                        judged.place(not.span),
                         format!(
                             "{} allows every action except {} (Allow with NotAction) on {resources}, through {} {}",
                             who(app, role),

@@ -1,11 +1,10 @@
 //! What the IAM rules share: walking a role's own statements and naming who holds them.
 
-use std::borrow::Cow;
+use std::sync::Arc;
 
-use palisade_model::policy::{from_json, policy_document};
 use palisade_model::{
-    App, ManagedPolicyRef, PatternItem, PolicyDocument, PolicySource, Role, Severity, Statement,
-    Truth,
+    App, ManagedPolicyRef, PatternItem, PolicyDocument, PolicySource, Role, Severity, Span,
+    Statement, Truth,
 };
 
 use crate::Report;
@@ -30,13 +29,66 @@ pub(crate) fn owned_allows(role: &Role) -> Vec<(&PolicyDocument, &Statement)> {
     allows_in(owned_documents(role))
 }
 
+/// A document the wildcard rules judge, and where findings in it are reported.
+pub(crate) enum Judged<'a> {
+    Own(&'a PolicyDocument),
+    /// An AWS managed policy: its statements are not in the template, so findings go to the
+    /// line that attaches it.
+    Managed {
+        doc: Arc<PolicyDocument>,
+        at: Span,
+    },
+}
+
+impl Judged<'_> {
+    pub(crate) fn doc(&self) -> &PolicyDocument {
+        match self {
+            Judged::Own(doc) => doc,
+            Judged::Managed { doc, .. } => doc,
+        }
+    }
+
+    /// Where to report something found at `span` in the document.
+    pub(crate) fn place(&self, span: Span) -> Span {
+        match self {
+            Judged::Own(_) => span,
+            Judged::Managed { at, .. } => *at,
+        }
+    }
+}
+
 /// The documents the wildcard rules judge: the role's own, and the AWS managed policies it
-/// attaches (read from their embedded copies).
-pub(crate) fn own_and_managed(role: &Role) -> Vec<Cow<'_, PolicyDocument>> {
+/// attaches (read from their embedded copies), except those PAL205 names.
+pub(crate) fn own_and_managed(role: &Role) -> Vec<Judged<'_>> {
+    let managed = role.managed.iter().filter_map(|m| {
+        let name = aws_managed_name(m)?;
+        if ADMIN_LEVEL.contains(&name.as_str()) {
+            return None;
+        }
+        Some(Judged::Managed {
+            doc: palisade_iam::managed_policy_document(&name)?,
+            at: m.span,
+        })
+    });
     role.policies
         .iter()
-        .map(Cow::Borrowed)
-        .chain(managed_documents(role).into_iter().map(Cow::Owned))
+        .map(Judged::Own)
+        .chain(managed)
+        .collect()
+}
+
+/// The Allow statements of judged documents, each with its document.
+pub(crate) fn judged_allows<'j, 'a>(
+    docs: &'j [Judged<'a>],
+) -> Vec<(&'j Judged<'a>, &'j PolicyDocument, &'j Statement)> {
+    docs.iter()
+        .flat_map(|j| {
+            let doc = j.doc();
+            doc.statements
+                .iter()
+                .filter(|s| s.is_allow())
+                .map(move |s| (j, doc, s))
+        })
         .collect()
 }
 
@@ -110,23 +162,4 @@ pub(crate) fn aws_managed_name(m: &ManagedPolicyRef) -> Option<String> {
     let rendered = m.arn.get()?.render();
     let rest = rendered.strip_prefix("arn:${AWS::Partition}:iam::aws:policy/")?;
     rest.rsplit('/').next().map(str::to_string)
-}
-
-/// The AWS managed policies a role attaches, as documents read from their embedded copies
-/// (every statement located at the line that attaches the policy), except those PAL205 names.
-pub(crate) fn managed_documents(role: &Role) -> Vec<PolicyDocument> {
-    role.managed
-        .iter()
-        .filter_map(|m| {
-            let name = aws_managed_name(m)?;
-            if ADMIN_LEVEL.contains(&name.as_str()) {
-                return None;
-            }
-            let policy = palisade_iam::managed_policy(&name)?;
-            Some(policy_document(
-                &from_json(&policy.document, m.span),
-                PolicySource::AwsManaged { name },
-            ))
-        })
-        .collect()
 }
