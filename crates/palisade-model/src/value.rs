@@ -395,28 +395,18 @@ impl<T> Prop<T> {
         }
     }
 
+    /// How `pred` holds over the values the property can take (an absent option does not
+    /// satisfy it).
     pub fn test(&self, pred: impl Fn(&T) -> bool) -> Truth {
-        match &self.value {
-            Resolved::Known(v) if pred(v) => Truth::Always,
-            Resolved::Known(_) => Truth::Never,
-            Resolved::OneOf { condition, options } => {
-                let hits = options.iter().flatten().filter(|v| pred(v)).count();
-                if hits == 0 {
-                    Truth::Never
-                } else if hits == options.len() {
-                    Truth::Always
-                } else {
-                    Truth::Depends(condition.clone())
-                }
-            }
-            Resolved::Unknown(expr) => Truth::Unknown(expr.clone()),
-        }
+        self.test_or_absent(pred, false)
     }
 
     /// Like [`Prop::test`], counting an absent option (`AWS::NoValue`) as `absent`: whether the
     /// AWS default the property falls back to satisfies the predicate.
     pub fn test_or_absent(&self, pred: impl Fn(&T) -> bool, absent: bool) -> Truth {
         match &self.value {
+            Resolved::Known(v) if pred(v) => Truth::Always,
+            Resolved::Known(_) => Truth::Never,
             Resolved::OneOf { condition, options } => {
                 let hits = options
                     .iter()
@@ -430,7 +420,7 @@ impl<T> Prop<T> {
                     Truth::Depends(condition.clone())
                 }
             }
-            _ => self.test(pred),
+            Resolved::Unknown(expr) => Truth::Unknown(expr.clone()),
         }
     }
 

@@ -1,7 +1,7 @@
 use palisade_iam::wildcard_match;
 use palisade_model::App;
 
-use super::mod_helpers::{any_resource, attach, existence, owned_allows, statement_path, who};
+use super::mod_helpers::{OnAnyResource, attach, existence, on_any_resource, statement_path, who};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -48,13 +48,13 @@ declare_rule! {
 impl Rule for IamPassroleAnyResource {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
-            for (doc, stmt) in owned_allows(role) {
-                let Some(resource) = any_resource(stmt) else {
-                    continue;
-                };
-                let Some(actions) = &stmt.action else {
-                    continue;
-                };
+            for OnAnyResource {
+                doc,
+                stmt,
+                resource,
+                actions,
+            } in on_any_resource(role)
+            {
                 let Some((pattern, item)) = actions
                     .literals()
                     .find(|(p, _)| *p != "*" && wildcard_match(p, "iam:PassRole", true))

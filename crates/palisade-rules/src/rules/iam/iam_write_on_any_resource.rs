@@ -4,7 +4,7 @@ use palisade_iam::{AccessLevel, catalog};
 use palisade_model::{App, Severity};
 
 use super::mod_helpers::{
-    any_resource, attach, existence, owned_allows, owned_severity, statement_path, who,
+    OnAnyResource, attach, existence, on_any_resource, owned_severity, statement_path, who,
 };
 use crate::{Checker, Rule};
 
@@ -55,13 +55,13 @@ const LISTED: usize = 5;
 impl Rule for IamWriteOnAnyResource {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
-            for (doc, stmt) in owned_allows(role) {
-                let Some(resource) = any_resource(stmt) else {
-                    continue;
-                };
-                let Some(actions) = &stmt.action else {
-                    continue;
-                };
+            for OnAnyResource {
+                doc,
+                stmt,
+                resource,
+                actions,
+            } in on_any_resource(role)
+            {
                 let mut found: BTreeSet<(bool, String)> = BTreeSet::new();
                 for (pattern, _) in actions.literals() {
                     // `*` and `service:*` have rules of their own.

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use palisade_model::{
-    App, ManagedPolicyRef, PatternItem, PolicyDocument, PolicySource, Role, Severity, Span,
-    Statement, Truth,
+    App, ManagedPolicyRef, PatternItem, Patterns, PolicyDocument, PolicySource, Role, Severity,
+    Span, Statement, Truth,
 };
 
 use crate::Report;
@@ -107,6 +107,30 @@ pub(crate) fn existence(
         Some(cond) => Truth::Depends(cond.to_string()),
         None => Truth::Always,
     }
+}
+
+/// An Allow statement of the role's own that grants actions on any resource.
+pub(crate) struct OnAnyResource<'a> {
+    pub doc: &'a PolicyDocument,
+    pub stmt: &'a Statement,
+    /// The `*` (or the `NotResource`) that makes it any resource.
+    pub resource: &'a PatternItem,
+    pub actions: &'a Patterns,
+}
+
+/// The role's own Allow statements with actions on `Resource: "*"` or a `NotResource`.
+pub(crate) fn on_any_resource(role: &Role) -> Vec<OnAnyResource<'_>> {
+    owned_allows(role)
+        .into_iter()
+        .filter_map(|(doc, stmt)| {
+            Some(OnAnyResource {
+                doc,
+                stmt,
+                resource: any_resource(stmt)?,
+                actions: stmt.action.as_ref()?,
+            })
+        })
+        .collect()
 }
 
 /// `Resource: "*"` (or a `NotResource`, which is "everything except").
