@@ -48,6 +48,8 @@ impl AccessLevel {
 
 #[derive(Debug)]
 pub struct Action {
+    /// Position in the whole catalog (for [`crate::ActionSet`]).
+    pub id: u32,
     pub service: &'static str,
     pub name: &'static str,
     pub access: AccessLevel,
@@ -92,6 +94,9 @@ pub struct Catalog {
     pub services: Vec<Service>,
     /// Lowercase prefix → index.
     by_prefix: HashMap<String, usize>,
+    /// Id of each service's first action.
+    offsets: Vec<u32>,
+    total: u32,
 }
 
 fn list(field: Option<&'static str>) -> Vec<&'static str> {
@@ -137,6 +142,7 @@ impl Catalog {
                         })
                         .collect();
                     service.actions.push(Action {
+                        id: 0,
                         service: service.prefix,
                         name,
                         access,
@@ -162,9 +168,20 @@ impl Catalog {
             .enumerate()
             .map(|(i, s)| (s.prefix.to_ascii_lowercase(), i))
             .collect();
+        let mut next = 0u32;
+        let mut offsets = Vec::with_capacity(services.len());
+        for s in &mut services {
+            offsets.push(next);
+            for a in &mut s.actions {
+                a.id = next;
+                next += 1;
+            }
+        }
         Catalog {
             services,
             by_prefix,
+            offsets,
+            total: next,
         }
     }
 
@@ -208,8 +225,93 @@ impl Catalog {
     }
 
     pub fn action_count(&self) -> usize {
-        self.services.iter().map(|s| s.actions.len()).sum()
+        self.total as usize
     }
+
+    /// The action with a catalog id.
+    pub fn by_id(&self, id: u32) -> Option<&Action> {
+        // The last service starting at or before `id` holds it (empty services share their
+        // offset with the service after them, so they are never the last).
+        let svc = self.offsets.partition_point(|&o| o <= id).checked_sub(1)?;
+        let first = *self.offsets.get(svc)?;
+        self.services.get(svc)?.actions.get((id - first) as usize)
+    }
+
+    /// The set of actions an IAM action pattern matches.
+    pub fn expand_set(&self, pattern: &str) -> crate::ActionSet {
+        let mut set = crate::ActionSet::empty(self);
+        if pattern.trim() == "*" {
+            return crate::ActionSet::full(self);
+        }
+        for a in self.expand(pattern) {
+            set.insert(a.id);
+        }
+        set
+    }
+
+    /// The closest known action names to an unknown one (for "did you mean").
+    pub fn suggest(&self, unknown: &str) -> Vec<String> {
+        let lower = unknown.to_ascii_lowercase();
+        let (svc, name) = lower.split_once(':').unwrap_or(("", lower.as_str()));
+        let candidates: Vec<(usize, String)> = match self.service(svc) {
+            // Known service, unknown action: the nearest action names of that service.
+            Some(s) => s
+                .actions
+                .iter()
+                .map(|a| {
+                    (
+                        edit_distance(name, &a.name.to_ascii_lowercase()),
+                        a.full_name(),
+                    )
+                })
+                .collect(),
+            // Unknown service: the nearest service prefixes.
+            None => self
+                .services
+                .iter()
+                .map(|s| {
+                    let action = s
+                        .actions
+                        .iter()
+                        .find(|a| a.name.eq_ignore_ascii_case(name))
+                        .map_or_else(|| format!("{}:{name}", s.prefix), |a| a.full_name());
+                    (edit_distance(svc, s.prefix), action)
+                })
+                .collect(),
+        };
+        let best = candidates
+            .iter()
+            .map(|(d, _)| *d)
+            .min()
+            .unwrap_or(usize::MAX);
+        if best > 3.max(name.len() / 3) {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = candidates
+            .into_iter()
+            .filter(|(d, _)| *d == best)
+            .map(|(_, n)| n)
+            .collect();
+        out.sort();
+        out.truncate(3);
+        out
+    }
+}
+
+/// Levenshtein distance (case-sensitive; callers lowercase).
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let best = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = best;
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -247,5 +349,27 @@ mod tests {
                 .iter()
                 .all(|a| a.name.starts_with("Describe"))
         );
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_dense_and_round_trip() {
+        let c = catalog();
+        for a in c.services.iter().flat_map(|s| &s.actions).step_by(97) {
+            assert_eq!(c.by_id(a.id).map(|b| b.full_name()), Some(a.full_name()));
+        }
+        assert!(c.by_id(c.action_count() as u32).is_none());
+    }
+
+    #[test]
+    fn suggestions_for_typos() {
+        let c = catalog();
+        assert_eq!(c.suggest("s3:GetObjekt"), ["s3:GetObject"]);
+        assert_eq!(c.suggest("dynamo:GetItem"), ["dynamodb:GetItem"]);
+        assert!(c.suggest("s3:CompletelyMadeUpActionName").is_empty());
     }
 }

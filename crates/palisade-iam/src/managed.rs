@@ -1,7 +1,7 @@
 //! AWS managed policies, by name or ARN, embedded and parsed on first use.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{LazyLock, OnceLock};
 
 use palisade_model::policy::{from_json, policy_document};
 use palisade_model::{PolicyDocument, PolicySource, Span};
@@ -21,24 +21,24 @@ static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str, &'stat
 
 /// Each AWS managed policy's document in the model's form, read on first use and shared
 /// after: many roles attach the same few policies.
-static DOCUMENTS: LazyLock<HashMap<&'static str, OnceLock<Option<Arc<PolicyDocument>>>>> =
+static DOCUMENTS: LazyLock<HashMap<&'static str, OnceLock<Option<PolicyDocument>>>> =
     LazyLock::new(|| INDEX.keys().map(|name| (*name, OnceLock::new())).collect());
 
 /// An AWS managed policy as a policy document. Its spans are empty: report findings in it at
 /// the place that attaches the policy.
-pub fn managed_policy_document(name: &str) -> Option<Arc<PolicyDocument>> {
+pub fn managed_policy_document(name: &str) -> Option<&'static PolicyDocument> {
     DOCUMENTS
         .get(name)?
         .get_or_init(|| {
             let policy = managed_policy(name)?;
-            Some(Arc::new(policy_document(
+            Some(policy_document(
                 &from_json(&policy.document, Span::default()),
                 PolicySource::AwsManaged {
                     name: name.to_string(),
                 },
-            )))
+            ))
         })
-        .clone()
+        .as_ref()
 }
 
 #[derive(Debug)]

@@ -21,6 +21,8 @@ pub struct Role {
     /// Managed policies attached by ARN (AWS managed or not).
     pub managed: Vec<ManagedPolicyRef>,
     pub permissions_boundary: Option<Prop<Text>>,
+    /// The boundary's document, when it is a policy of the same app.
+    pub boundary_document: Option<PolicyDocument>,
     pub condition: Option<String>,
     pub suppressions: Vec<Suppression>,
 }
@@ -42,6 +44,7 @@ impl Role {
             policies: Vec::new(),
             managed: Vec::new(),
             permissions_boundary: None,
+            boundary_document: None,
             condition: None,
             suppressions: Vec::new(),
         }

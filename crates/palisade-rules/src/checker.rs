@@ -5,8 +5,11 @@ use palisade_model::{
     Severity, SourceMap, Span, Truth, fingerprint,
 };
 
+use std::sync::OnceLock;
+
 use crate::Rule;
 use crate::date::Date;
+use crate::iam_view::IamView;
 
 /// What rules may depend on besides the app itself.
 #[derive(Clone, Debug)]
@@ -32,6 +35,7 @@ pub struct Checker<'a> {
     sources: &'a SourceMap,
     meta: &'static RuleMeta,
     findings: Vec<Finding>,
+    iam: &'a OnceLock<IamView<'a>>,
 }
 
 /// Run rules over one app. Findings come out in rule order; callers sort.
@@ -42,6 +46,7 @@ pub fn check_app(
     rules: &[&dyn Rule],
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let iam = OnceLock::new();
     for rule in rules {
         let mut cx = Checker {
             app,
@@ -49,6 +54,7 @@ pub fn check_app(
             sources,
             meta: rule.meta(),
             findings: Vec::new(),
+            iam: &iam,
         };
         rule.check(app, &mut cx);
         findings.append(&mut cx.findings);
@@ -57,6 +63,11 @@ pub fn check_app(
 }
 
 impl<'a> Checker<'a> {
+    /// The app's roles with their effective permissions (computed on first use).
+    pub fn iam(&self) -> &'a IamView<'a> {
+        self.iam.get_or_init(|| IamView::build(self.app))
+    }
+
     /// Start a finding at `span` with an occurrence-specific message.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> Report<'_, 'a> {
         Report {

@@ -11,11 +11,13 @@ mod macros;
 mod checker;
 mod date;
 mod helpers;
+mod iam_view;
 mod registry;
 mod rules;
 
 pub use checker::{Checker, Report, Settings, check_app};
 pub use date::Date;
+pub use iam_view::{IamView, RoleView};
 pub use registry::{TOOL_RULES, all_meta, meta, rules};
 
 use palisade_model::{App, RuleMeta};

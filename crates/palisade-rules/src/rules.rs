@@ -2,4 +2,5 @@
 
 pub(crate) mod config;
 pub(crate) mod iam;
+pub(crate) mod iam_names;
 pub(crate) mod tool;

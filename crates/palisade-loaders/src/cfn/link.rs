@@ -217,6 +217,17 @@ fn managed_policy_resources(b: &mut Builder<'_>) {
             }
         }
         role.managed = kept;
+        // A permissions boundary that is a policy of this app: keep its document to bound
+        // the role's permissions with.
+        let boundary = role
+            .permissions_boundary
+            .as_ref()
+            .and_then(|b| b.get())
+            .and_then(Text::sole_reference)
+            .and_then(|id| docs.get(id));
+        if let Some(doc) = boundary {
+            role.boundary_document = Some(doc.clone());
+        }
     }
 }
 

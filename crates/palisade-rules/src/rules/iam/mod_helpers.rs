@@ -1,14 +1,13 @@
 //! What the IAM rules share: walking a role's own statements and naming who holds them.
 
-use std::sync::Arc;
-
 use palisade_model::{
-    App, ManagedPolicyRef, PatternItem, Patterns, PolicyDocument, PolicySource, Role, Severity,
-    Span, Statement, Truth,
+    App, PatternItem, Patterns, PolicyDocument, PolicySource, Role, Severity, Span, Statement,
+    Truth,
 };
 
 use crate::Report;
 use crate::helpers::{functions_of, holders, owned_documents};
+pub(crate) use crate::rules::iam_names::aws_managed_name;
 
 /// Allow statements of some documents, each with its document.
 pub(crate) fn allows_in<'a>(
@@ -35,7 +34,7 @@ pub(crate) enum Judged<'a> {
     /// An AWS managed policy: its statements are not in the template, so findings go to the
     /// line that attaches it.
     Managed {
-        doc: Arc<PolicyDocument>,
+        doc: &'static PolicyDocument,
         at: Span,
     },
 }
@@ -176,14 +175,3 @@ pub(crate) fn owned_severity(doc: &PolicyDocument, severity: Severity) -> (Sever
 /// AWS managed policies that PAL205 reports by name; other rules leave them to it.
 pub(crate) const ADMIN_LEVEL: &[&str] =
     &["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
-
-/// The name of an AWS managed policy, also when its ARN is built with the partition
-/// (`!Sub arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess`).
-pub(crate) fn aws_managed_name(m: &ManagedPolicyRef) -> Option<String> {
-    if let Some(name) = m.aws_managed_name() {
-        return Some(name.to_string());
-    }
-    let rendered = m.arn.get()?.render();
-    let rest = rendered.strip_prefix("arn:${AWS::Partition}:iam::aws:policy/")?;
-    rest.rsplit('/').next().map(str::to_string)
-}

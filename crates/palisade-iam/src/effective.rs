@@ -1,0 +1,357 @@
+//! What a principal may really do: the union of its policies' Allow statements, minus what its
+//! explicit Denies remove, bounded by its permissions boundary. Statements with conditions are
+//! kept and marked, never dropped.
+
+use std::collections::HashMap;
+
+use palisade_model::{PatternItem, PolicyDocument, Span, Statement};
+
+use crate::action_set::{ActionSet, unrestrictable};
+use crate::catalog::{Catalog, catalog};
+
+/// A policy document of the principal, and where findings in it are reported when its
+/// statements have no place of their own (an AWS managed policy: the line that attaches it).
+#[derive(Clone, Copy, Debug)]
+pub struct Source<'a> {
+    pub doc: &'a PolicyDocument,
+    pub at: Option<Span>,
+}
+
+/// An Allow statement and the actions it grants.
+#[derive(Clone, Debug)]
+pub struct Grant<'a> {
+    pub doc: &'a PolicyDocument,
+    pub stmt: &'a Statement,
+    pub at: Option<Span>,
+    pub actions: ActionSet,
+    /// The statement does not narrow resources (`Resource: "*"`, a `NotResource`, or none).
+    pub any_resource: bool,
+    /// A `Condition` block or a template condition limits the statement.
+    pub conditional: bool,
+}
+
+impl Grant<'_> {
+    /// Where to report this grant.
+    pub fn span(&self) -> Span {
+        self.at.unwrap_or(self.stmt.span)
+    }
+}
+
+/// An action pattern that matches no action of the catalog.
+#[derive(Clone, Debug)]
+pub struct UnknownAction<'a> {
+    pub doc: &'a PolicyDocument,
+    pub stmt: &'a Statement,
+    pub item: &'a PatternItem,
+    pub at: Option<Span>,
+    pub pattern: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum Boundary {
+    None,
+    /// The actions the boundary allows.
+    Known(ActionSet),
+    /// A boundary Palisade cannot read (an ARN outside the app): permissions may be smaller.
+    Unknown(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Effective<'a> {
+    pub grants: Vec<Grant<'a>>,
+    /// Actions denied on every resource without condition: never allowed.
+    pub denied: ActionSet,
+    /// Actions denied only on some resources or under a condition.
+    pub partially_denied: ActionSet,
+    pub boundary: Boundary,
+    pub unknown: Vec<UnknownAction<'a>>,
+    /// Action patterns that are expressions (`!Ref`), so their actions are not known.
+    pub unresolved: usize,
+}
+
+/// Expands action patterns, remembering each pattern's set: the same few patterns recur in
+/// every policy of an account.
+#[derive(Default)]
+pub struct Expander {
+    cache: HashMap<String, ActionSet>,
+}
+
+impl Expander {
+    pub fn new() -> Expander {
+        Expander::default()
+    }
+
+    pub fn expand(&mut self, pattern: &str) -> &ActionSet {
+        let key = pattern.trim().to_ascii_lowercase();
+        self.cache
+            .entry(key)
+            .or_insert_with(|| catalog().expand_set(pattern))
+    }
+}
+
+/// The actions of a statement (`Action`, or everything but `NotAction`), with the patterns
+/// that match nothing and the count of unresolved ones.
+pub fn statement_actions<'a>(
+    ex: &mut Expander,
+    stmt: &'a Statement,
+) -> (ActionSet, Vec<&'a PatternItem>, usize) {
+    let c: &Catalog = catalog();
+    let mut set = ActionSet::empty(c);
+    let mut unknown = Vec::new();
+    let mut unresolved = 0;
+    let patterns = stmt.action.as_ref().or(stmt.not_action.as_ref());
+    for item in patterns.map(|p| p.items.as_slice()).unwrap_or(&[]) {
+        match item.text.literal() {
+            Some(p) => {
+                let expanded = ex.expand(p);
+                if expanded.is_empty() {
+                    unknown.push(item);
+                }
+                set.union_with(expanded);
+            }
+            None => unresolved += 1,
+        }
+    }
+    if stmt.not_action.is_some() && stmt.action.is_none() {
+        set = set.complement(c);
+    }
+    (set, unknown, unresolved)
+}
+
+fn any_resource(stmt: &Statement) -> bool {
+    match (&stmt.resource, &stmt.not_resource) {
+        (_, Some(_)) => true,
+        (Some(r), None) => r.star().is_some(),
+        (None, None) => true,
+    }
+}
+
+fn conditional(doc: &PolicyDocument, stmt: &Statement) -> bool {
+    stmt.has_condition() || stmt.when.is_some() || doc.when.is_some()
+}
+
+/// The effective permissions of a principal holding `sources`, bounded by `boundary`.
+pub fn effective<'a>(
+    ex: &mut Expander,
+    sources: &[Source<'a>],
+    boundary: Boundary,
+) -> Effective<'a> {
+    let c = catalog();
+    let mut grants = Vec::new();
+    let mut denied = ActionSet::empty(c);
+    let mut partially_denied = ActionSet::empty(c);
+    let mut unknown = Vec::new();
+    let mut unresolved = 0;
+    for src in sources {
+        for stmt in &src.doc.statements {
+            let (actions, missing, unres) = statement_actions(ex, stmt);
+            unresolved += unres;
+            unknown.extend(missing.into_iter().map(|item| UnknownAction {
+                doc: src.doc,
+                stmt,
+                item,
+                at: src.at,
+                pattern: item.text.render(),
+            }));
+            match stmt.effect.get() {
+                Some(palisade_model::Effect::Allow) => grants.push(Grant {
+                    doc: src.doc,
+                    stmt,
+                    at: src.at,
+                    actions,
+                    any_resource: any_resource(stmt),
+                    conditional: conditional(src.doc, stmt),
+                }),
+                Some(palisade_model::Effect::Deny) => {
+                    if any_resource(stmt) && !conditional(src.doc, stmt) {
+                        denied.union_with(&actions);
+                    } else {
+                        partially_denied.union_with(&actions);
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+    Effective {
+        grants,
+        denied,
+        partially_denied,
+        boundary,
+        unknown,
+        unresolved,
+    }
+}
+
+/// The actions a boundary document allows (its Allows minus its unconditional Denies).
+pub fn boundary_actions(ex: &mut Expander, doc: &PolicyDocument) -> ActionSet {
+    let eff = effective(ex, &[Source { doc, at: None }], Boundary::None);
+    eff.allowed()
+}
+
+impl<'a> Effective<'a> {
+    fn cap(&self, set: &mut ActionSet) {
+        set.subtract(&self.denied);
+        if let Boundary::Known(b) = &self.boundary {
+            set.intersect_with(b);
+        }
+    }
+
+    /// Every action the principal may call on some resource.
+    pub fn allowed(&self) -> ActionSet {
+        let mut set = ActionSet::empty(catalog());
+        for g in &self.grants {
+            set.union_with(&g.actions);
+        }
+        self.cap(&mut set);
+        set
+    }
+
+    /// Actions allowed without any resource constraint: granted on `*`, or unable to take a
+    /// narrower resource at all. With `conditional`, statements under conditions count too.
+    pub fn unconstrained(&self, conditional: bool) -> ActionSet {
+        let mut set = ActionSet::empty(catalog());
+        for g in self.grants.iter().filter(|g| conditional || !g.conditional) {
+            if g.any_resource {
+                set.union_with(&g.actions);
+            } else {
+                let mut only_star = g.actions.clone();
+                only_star.intersect_with(unrestrictable());
+                set.union_with(&only_star);
+            }
+        }
+        self.cap(&mut set);
+        set
+    }
+
+    /// The grants through which an action is allowed without resource constraint (or at all,
+    /// when it is allowed only on specific resources).
+    pub fn grants_of(&self, id: u32) -> Vec<&Grant<'a>> {
+        let unrestrictable = unrestrictable().contains(id);
+        let open: Vec<&Grant<'a>> = self
+            .grants
+            .iter()
+            .filter(|g| g.actions.contains(id) && (g.any_resource || unrestrictable))
+            .collect();
+        if open.is_empty() {
+            self.grants
+                .iter()
+                .filter(|g| g.actions.contains(id))
+                .collect()
+        } else {
+            open
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use palisade_model::policy::{from_json, policy_document};
+    use palisade_model::{PolicySource, Span};
+
+    use super::*;
+
+    fn doc(json: serde_json::Value) -> PolicyDocument {
+        policy_document(
+            &from_json(&json, Span::default()),
+            PolicySource::Inline { name: "p".into() },
+        )
+    }
+
+    fn id(name: &str) -> u32 {
+        catalog().action(name).map_or(u32::MAX, |a| a.id)
+    }
+
+    #[test]
+    fn not_action_allows_everything_else() {
+        let d = doc(
+            serde_json::json!({"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}),
+        );
+        let mut ex = Expander::new();
+        let eff = effective(&mut ex, &[Source { doc: &d, at: None }], Boundary::None);
+        let allowed = eff.allowed();
+        assert!(allowed.contains(id("s3:GetObject")));
+        assert!(!allowed.contains(id("iam:CreateUser")));
+        assert_eq!(
+            allowed.len(),
+            catalog().action_count() - catalog().expand_set("iam:*").len()
+        );
+    }
+
+    #[test]
+    fn wildcards_in_the_middle_and_case() {
+        let mut ex = Expander::new();
+        let set = ex.expand("S3:*Object*").clone();
+        assert!(set.contains(id("s3:PutObjectAcl")));
+        assert!(set.contains(id("s3:GetObject")));
+        assert!(!set.contains(id("s3:ListBucket")));
+        assert_eq!(ex.expand("iam:passrole").len(), 1);
+        assert!(ex.expand("*:Describe*").len() > 1000);
+    }
+
+    #[test]
+    fn denies_and_boundaries_limit_what_is_allowed() {
+        let allow = doc(
+            serde_json::json!({"Statement": [{"Effect": "Allow", "Action": ["s3:*", "iam:PassRole"], "Resource": "*"}]}),
+        );
+        let deny = doc(serde_json::json!({"Statement": [
+            {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+        ]}));
+        let boundary = doc(
+            serde_json::json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}),
+        );
+        let mut ex = Expander::new();
+        let bound = boundary_actions(&mut ex, &boundary);
+        let eff = effective(
+            &mut ex,
+            &[
+                Source {
+                    doc: &allow,
+                    at: None,
+                },
+                Source {
+                    doc: &deny,
+                    at: None,
+                },
+            ],
+            Boundary::Known(bound),
+        );
+        let allowed = eff.allowed();
+        assert!(!allowed.contains(id("s3:DeleteObject")), "denied");
+        assert!(
+            allowed.contains(id("s3:PutObject")),
+            "conditional deny keeps it"
+        );
+        assert!(eff.partially_denied.contains(id("s3:PutObject")));
+        assert!(
+            !allowed.contains(id("iam:PassRole")),
+            "outside the boundary"
+        );
+    }
+
+    #[test]
+    fn conditions_are_kept_and_marked() {
+        let d = doc(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+            {"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "arn:aws:s3:::b/*"},
+            {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}
+        ]}));
+        let mut ex = Expander::new();
+        let eff = effective(&mut ex, &[Source { doc: &d, at: None }], Boundary::None);
+        assert!(eff.allowed().contains(id("iam:PassRole")));
+        assert!(!eff.unconstrained(false).contains(id("iam:PassRole")));
+        assert!(eff.unconstrained(true).contains(id("iam:PassRole")));
+        assert!(
+            !eff.unconstrained(true).contains(id("s3:GetObject")),
+            "scoped to a bucket"
+        );
+        assert!(
+            eff.unconstrained(false)
+                .contains(id("cloudwatch:PutMetricData")),
+            "takes only *"
+        );
+        assert_eq!(eff.unknown.len(), 1);
+    }
+}
