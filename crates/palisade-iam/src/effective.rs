@@ -224,6 +224,12 @@ impl<'a> Effective<'a> {
         set
     }
 
+    /// Every action of the catalog is allowed on any resource without condition: the principal
+    /// is an administrator, so escalation and the risk categories say nothing more.
+    pub fn is_administrator(&self) -> bool {
+        self.unconstrained(false).len() == catalog().action_count()
+    }
+
     /// The grants through which an action is allowed without resource constraint (or at all,
     /// when it is allowed only on specific resources).
     pub fn grants_of(&self, id: u32) -> Vec<&Grant<'a>> {

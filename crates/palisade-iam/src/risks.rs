@@ -140,7 +140,68 @@ pub fn escalations<'e, 'a>(eff: &'e Effective<'a>) -> Vec<Escalation<'e, 'a>> {
 
 #[cfg(test)]
 mod tests {
+    use palisade_model::policy::{from_json, policy_document};
+    use palisade_model::{PolicyDocument, PolicySource, Span};
+
     use super::*;
+    use crate::effective::{Boundary, Expander, Source, effective};
+
+    fn one_action_policy(i: usize, action: &str, effect: &str) -> PolicyDocument {
+        policy_document(
+            &from_json(
+                &serde_json::json!({"Statement": [{"Effect": effect, "Action": action, "Resource": "*"}]}),
+                Span::default(),
+            ),
+            PolicySource::Inline {
+                name: format!("p{i}"),
+            },
+        )
+    }
+
+    fn found(docs: &[PolicyDocument], combo: &str) -> bool {
+        let sources: Vec<Source<'_>> = docs.iter().map(|doc| Source { doc, at: None }).collect();
+        let mut ex = Expander::new();
+        let eff = effective(&mut ex, &sources, Boundary::None);
+        escalations(&eff).iter().any(|e| e.combo.id == combo)
+    }
+
+    /// Every method is found when each of its actions comes from a different policy, and is no
+    /// longer found when any one action is denied.
+    #[test]
+    fn every_combination_is_found_across_policies_and_denies_break_it() {
+        for combo in combos() {
+            let mut docs: Vec<PolicyDocument> = combo
+                .actions
+                .iter()
+                .enumerate()
+                .map(|(i, a)| one_action_policy(i, a, "Allow"))
+                .collect();
+            assert!(
+                found(&docs, &combo.id),
+                "{} split across policies",
+                combo.id
+            );
+            for (i, action) in combo.actions.iter().enumerate() {
+                docs.push(one_action_policy(100 + i, action, "Deny"));
+                assert!(
+                    !found(&docs, &combo.id),
+                    "{} with {action} denied",
+                    combo.id
+                );
+                docs.pop();
+            }
+            // Missing any one action: no escalation by this method.
+            if combo.actions.len() > 1 {
+                let partial = &docs[1..];
+                assert!(
+                    !found(partial, &combo.id),
+                    "{} without {}",
+                    combo.id,
+                    combo.actions[0]
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_combination_resolves() {

@@ -57,6 +57,22 @@ pub enum RoleKind {
     Declared,
     /// Generated for a function by a transform (SAM creates `<Function>Role`).
     Generated { function: String },
+    /// An IAM user (from an account's authorization details); its groups' policies are
+    /// among its policies.
+    User,
+    /// An IAM group.
+    Group,
+}
+
+impl RoleKind {
+    /// How messages name a principal of this kind.
+    pub fn noun(&self) -> &'static str {
+        match self {
+            RoleKind::Declared | RoleKind::Generated { .. } => "role",
+            RoleKind::User => "user",
+            RoleKind::Group => "group",
+        }
+    }
 }
 
 /// Where a policy document came from.

@@ -45,6 +45,12 @@ static RULES: &[&dyn Rule] = &[
     &iam::privileged_managed_policy::PrivilegedManagedPolicy,
     &iam::trust_policy_any_principal::TrustPolicyAnyPrincipal,
     &iam::role_shared_by_functions::RoleSharedByFunctions,
+    &iam::privilege_escalation::PrivilegeEscalation,
+    &iam::resource_exposure::ResourceExposure,
+    &iam::data_exfiltration::DataExfiltration,
+    &iam::credentials_exposure::CredentialsExposure,
+    &iam::role_assumable_by_other_account::RoleAssumableByOtherAccount,
+    &iam::role_assumable_by_compute_service::RoleAssumableByComputeService,
 ];
 
 /// Rules the scan itself emits (suppression hygiene), with their documentation.

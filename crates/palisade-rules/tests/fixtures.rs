@@ -48,8 +48,18 @@ fn render(findings: &[Finding]) -> String {
     findings
         .iter()
         .map(|f| {
+            let related: String = f
+                .related
+                .iter()
+                .map(|r| {
+                    format!(
+                        "    - {} ({}:{})\n",
+                        r.message, r.location.start.line, r.location.start.column
+                    )
+                })
+                .collect();
             format!(
-                "{} {} [{}] {}:{}:{}-{}:{} {} fn={}\n  {}\n",
+                "{} {} [{}] {}:{}:{}-{}:{} {} fn={}\n  {}\n{related}",
                 f.code,
                 f.severity,
                 f.confidence.as_str(),

@@ -1,10 +1,16 @@
 //! IAM rules (PAL2xx): judged on each role's own policies.
 
+pub(crate) mod credentials_exposure;
+pub(crate) mod data_exfiltration;
 pub(crate) mod iam_passrole_any_resource;
 pub(crate) mod iam_service_wildcard;
 pub(crate) mod iam_star_action;
 pub(crate) mod iam_write_on_any_resource;
 mod mod_helpers;
+pub(crate) mod privilege_escalation;
 pub(crate) mod privileged_managed_policy;
+pub(crate) mod resource_exposure;
+pub(crate) mod role_assumable_by_compute_service;
+pub(crate) mod role_assumable_by_other_account;
 pub(crate) mod role_shared_by_functions;
 pub(crate) mod trust_policy_any_principal;

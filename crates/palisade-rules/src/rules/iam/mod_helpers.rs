@@ -1,8 +1,8 @@
 //! What the IAM rules share: walking a role's own statements and naming who holds them.
 
 use palisade_model::{
-    App, PatternItem, Patterns, PolicyDocument, PolicySource, Role, Severity, Span, Statement,
-    Truth,
+    App, PatternItem, Patterns, PolicyDocument, PolicySource, Role, RoleKind, Severity, Span,
+    Statement, Truth,
 };
 
 use crate::Report;
@@ -140,9 +140,13 @@ pub(crate) fn any_resource(stmt: &Statement) -> Option<&PatternItem> {
     stmt.not_resource.as_ref().and_then(|r| r.items.first())
 }
 
-/// "role OrdersRole (function Orders)".
+/// "role OrdersRole (function Orders)", "user alice".
 pub(crate) fn who(app: &App, role: &Role) -> String {
-    format!("role {} ({})", role.id, holders(&functions_of(app, role)))
+    match role.kind {
+        RoleKind::User | RoleKind::Group => format!("{} {}", role.kind.noun(), role.id),
+        _ if app.functions.is_empty() => format!("role {}", role.id),
+        _ => format!("role {} ({})", role.id, holders(&functions_of(app, role))),
+    }
 }
 
 /// Attach the function concerned when exactly one function holds the role.
@@ -175,3 +179,76 @@ pub(crate) fn owned_severity(doc: &PolicyDocument, severity: Severity) -> (Sever
 /// AWS managed policies that PAL205 reports by name; other rules leave them to it.
 pub(crate) const ADMIN_LEVEL: &[&str] =
     &["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
+
+/// How many actions a message names before "and N more".
+const NAMED: usize = 6;
+
+/// Report, once for a principal, the actions of a risk category it may use without resource
+/// constraint, with each action's granting statement as related locations. Actions allowed
+/// only under statement conditions are reported with lower confidence.
+pub(crate) fn report_category(
+    cx: &mut crate::Checker<'_>,
+    view: &crate::RoleView<'_>,
+    category: &palisade_iam::ActionSet,
+    what: &str,
+    segment: &str,
+) {
+    let app = cx.app;
+    let role = view.role;
+    // PAL201/PAL205 report administrators; every category would only repeat them.
+    if view.effective.is_administrator() {
+        return;
+    }
+    let mut certain = view.effective.unconstrained(false);
+    certain.intersect_with(category);
+    let mut possible = view.effective.unconstrained(true);
+    possible.intersect_with(category);
+    let (actions, conditional) = if !certain.is_empty() {
+        (certain, false)
+    } else if !possible.is_empty() {
+        (possible, true)
+    } else {
+        return;
+    };
+    let names = actions.names();
+    let listed = names
+        .iter()
+        .take(NAMED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = if names.len() > NAMED {
+        format!(" and {} more", names.len() - NAMED)
+    } else {
+        String::new()
+    };
+    let ids: Vec<u32> = actions.iter().collect();
+    let first = ids.first().and_then(|&id| {
+        view.effective
+            .grants_of(id)
+            .into_iter()
+            .next()
+            .map(|g| g.span())
+    });
+    let mut message = format!(
+        "{} may {what} on any resource: {listed}{more}",
+        who(app, role)
+    );
+    if conditional {
+        message.push_str(" (only through statements with conditions)");
+    }
+    let r = cx.report(first.unwrap_or(role.span), message);
+    let mut r = attach(r, app, role).at(segment.to_string());
+    if conditional {
+        r = r.confidence(palisade_model::Confidence::Medium);
+    }
+    for (id, name) in ids.iter().zip(&names).take(20) {
+        if let Some(g) = view.effective.grants_of(*id).into_iter().next() {
+            r = r.related(
+                format!("{name} via {} {}", g.doc.source.describe(), g.stmt.label()),
+                g.span(),
+            );
+        }
+    }
+    r.emit();
+}
