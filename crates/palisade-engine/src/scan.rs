@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use globset::{Glob, GlobSetBuilder};
-use palisade_loaders::{LoadSettings, Loaded, discover, load_cloudformation};
-use palisade_model::{App, Diagnostic, DiagnosticLevel, Finding, Severity, SourceMap};
-use palisade_rules::{Rule, Settings, check_app, rules};
+use palisade_loaders::{LoadSettings, Loaded, discover, load_auth_details, load_cloudformation};
+use palisade_model::{
+    App, Diagnostic, DiagnosticLevel, Finding, PermissionFootprint, Severity, SourceMap,
+};
+use palisade_rules::{Rule, Settings, check_app, footprints, rules};
 use rayon::prelude::*;
 
 use crate::suppress::{ConfigIgnore, Suppressed, SuppressedBy, apply_config, apply_to_app};
@@ -67,10 +69,21 @@ impl RuleSelection {
     }
 }
 
+/// What a scan reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Input {
+    /// Every template found under the root.
+    #[default]
+    Templates,
+    /// The root is the output of `aws iam get-account-authorization-details`.
+    AuthDetails,
+}
+
 /// Everything a scan needs, resolved and validated before work starts.
 #[derive(Clone, Debug, Default)]
 pub struct ScanSettings {
     pub root: PathBuf,
+    pub input: Input,
     pub load: LoadSettings,
     pub rules: RuleSelection,
     pub rule_settings: Settings,
@@ -98,6 +111,8 @@ pub struct ScanResult {
     /// Findings silenced by a suppression or the baseline.
     pub suppressed: Vec<Suppressed>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Each function's permission footprint, by app then function.
+    pub footprints: Vec<PermissionFootprint>,
     pub sources: SourceMap,
     pub stats: Stats,
 }
@@ -115,6 +130,40 @@ impl ScanResult {
             .iter()
             .filter(|s| s.by == SuppressedBy::Baseline)
             .count()
+    }
+}
+
+/// Load every template under the root, in parallel; unreadable files become diagnostics.
+fn load_templates(
+    settings: &ScanSettings,
+    excludes: &globset::GlobSet,
+    progress: &dyn Progress,
+    result: &mut ScanResult,
+) {
+    let found = discover(&settings.root, excludes);
+    result
+        .diagnostics
+        .extend(found.errors.iter().map(|e| e.to_diagnostic()));
+    result.stats.files_considered = found.candidates.len();
+
+    progress.start(found.candidates.len() as u64, "templates");
+    let sources = &result.sources;
+    let loaded: Vec<_> = found
+        .candidates
+        .par_iter()
+        .map(|c| {
+            let r = load_cloudformation(&c.path, &c.rel, sources, &settings.load);
+            progress.inc(1);
+            r
+        })
+        .collect();
+    progress.finish();
+    for r in loaded {
+        match r {
+            Ok(Loaded::App(app)) => result.apps.push(*app),
+            Ok(Loaded::NotAnApp) => {}
+            Err(e) => result.diagnostics.push(e.to_diagnostic()),
+        }
     }
 }
 
@@ -145,30 +194,19 @@ pub fn scan(settings: &ScanSettings, progress: &dyn Progress) -> Result<ScanResu
         message: e.to_string(),
     })?;
 
-    let found = discover(&settings.root, &excludes);
     let mut result = ScanResult::default();
-    result
-        .diagnostics
-        .extend(found.errors.iter().map(|e| e.to_diagnostic()));
-    result.stats.files_considered = found.candidates.len();
-
-    progress.start(found.candidates.len() as u64, "templates");
-    let sources = &result.sources;
-    let loaded: Vec<_> = found
-        .candidates
-        .par_iter()
-        .map(|c| {
-            let r = load_cloudformation(&c.path, &c.rel, sources, &settings.load);
-            progress.inc(1);
-            r
-        })
-        .collect();
-    progress.finish();
-    for r in loaded {
-        match r {
-            Ok(Loaded::App(app)) => result.apps.push(*app),
-            Ok(Loaded::NotAnApp) => {}
-            Err(e) => result.diagnostics.push(e.to_diagnostic()),
+    match settings.input {
+        Input::Templates => load_templates(settings, &excludes, progress, &mut result),
+        Input::AuthDetails => {
+            result.stats.files_considered = 1;
+            let rel = settings.root.file_name().map_or_else(
+                || settings.root.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            match load_auth_details(&settings.root, &rel, &result.sources, &settings.load) {
+                Ok(app) => result.apps.push(app),
+                Err(e) => result.diagnostics.push(e.to_diagnostic()),
+            }
         }
     }
     result.apps.sort_by(|a, b| a.path.cmp(&b.path));
@@ -185,13 +223,18 @@ pub fn scan(settings: &ScanSettings, progress: &dyn Progress) -> Result<ScanResu
                     f.severity = sev;
                 }
             }
-            apply_to_app(app, findings, &result.sources, &ran)
+            (
+                apply_to_app(app, findings, &result.sources, &ran),
+                footprints(app),
+            )
         })
         .collect();
 
     let mut findings = Vec::new();
     let mut suppressed = Vec::new();
-    for outcome in per_app {
+    let mut all_footprints = Vec::new();
+    for (outcome, fps) in per_app {
+        all_footprints.extend(fps);
         findings.extend(outcome.kept);
         findings.extend(outcome.hygiene);
         suppressed.extend(outcome.suppressed);
@@ -227,6 +270,7 @@ pub fn scan(settings: &ScanSettings, progress: &dyn Progress) -> Result<ScanResu
     result.stats.rules_run = selected.len();
     result.findings = findings;
     result.suppressed = suppressed;
+    result.footprints = all_footprints;
     result.stats.duration = started.elapsed();
     Ok(result)
 }

@@ -222,11 +222,20 @@ mod tests {
 
     #[test]
     fn other_services_and_shapes_do_not_fit() {
-        assert!(!fits("arn:aws:dynamodb:us-east-1:111122223333:table/T", OBJECT));
+        assert!(!fits(
+            "arn:aws:dynamodb:us-east-1:111122223333:table/T",
+            OBJECT
+        ));
         assert!(!fits("arn:aws:s3:us-east-1::my-bucket", BUCKET));
         assert!(!fits("my-bucket", BUCKET));
-        assert!(!fits("arn:aws:dynamodb:us-east-1:111122223333:Orders", TABLE));
-        assert!(fits("arn:aws:dynamodb:us-east-1:111122223333:table/Orders", TABLE));
+        assert!(!fits(
+            "arn:aws:dynamodb:us-east-1:111122223333:Orders",
+            TABLE
+        ));
+        assert!(fits(
+            "arn:aws:dynamodb:us-east-1:111122223333:table/Orders",
+            TABLE
+        ));
         assert!(fits(
             "arn:aws:dynamodb:us-east-1:111122223333:table/Orders/index/*",
             INDEX

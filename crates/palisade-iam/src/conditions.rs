@@ -247,25 +247,30 @@ pub(crate) fn key_matches(documented: &str, written: &str) -> bool {
     if documented.eq_ignore_ascii_case(written) {
         return true;
     }
-    (documented.contains(['$', '<']) || documented.ends_with('/') || documented.ends_with("/tag-key"))
+    (documented.contains(['$', '<'])
+        || documented.ends_with('/')
+        || documented.ends_with("/tag-key"))
         && wildcard_match(&key_pattern(documented), written, true)
 }
 
-/// Every key the catalog's services list: (service prefix, documented key, type, pattern when
-/// the key has a placeholder).
-static SERVICE_KEYS: LazyLock<Vec<(&'static str, &'static str, &'static str, Option<String>)>> =
-    LazyLock::new(|| {
-        catalog()
-            .services
-            .iter()
-            .flat_map(|s| {
-                s.condition_keys.iter().map(move |(k, t)| {
-                    let placeholder = k.contains(['$', '<']) || k.ends_with('/') || k.ends_with("/tag-key");
-                    (s.prefix, *k, *t, placeholder.then(|| key_pattern(k)))
-                })
+/// A key a service lists: (service prefix, documented key, type, pattern when the key has a
+/// placeholder).
+type ServiceKey = (&'static str, &'static str, &'static str, Option<String>);
+
+/// Every key the catalog's services list.
+static SERVICE_KEYS: LazyLock<Vec<ServiceKey>> = LazyLock::new(|| {
+    catalog()
+        .services
+        .iter()
+        .flat_map(|s| {
+            s.condition_keys.iter().map(move |(k, t)| {
+                let placeholder =
+                    k.contains(['$', '<']) || k.ends_with('/') || k.ends_with("/tag-key");
+                (s.prefix, *k, *t, placeholder.then(|| key_pattern(k)))
             })
-            .collect()
-    });
+        })
+        .collect()
+});
 
 /// Keys of identity providers (`saml:sub`, `accounts.google.com:aud`,
 /// `token.actions.githubusercontent.com:sub`): present in the requests of federated sessions,
@@ -322,29 +327,40 @@ pub fn condition_key_info(key: &str) -> Option<ConditionKeyInfo> {
     found
 }
 
-/// The nearest documented keys to an unknown one, among the global keys and those of the
-/// given services (for "did you mean").
-pub fn suggest_condition_key(key: &str, services: &[&str]) -> Option<&'static str> {
+/// The nearest documented key to an unknown one, among the global keys and those of the
+/// given services (for "did you mean"); a key with a tag suffix keeps the one written
+/// (`aws:PrincipleTag/team` → `aws:PrincipalTag/team`).
+pub fn suggest_condition_key(key: &str, services: &[&str]) -> Option<String> {
     let lower = key.to_ascii_lowercase();
+    let (stem, suffix) = match key.split_once('/') {
+        Some((stem, suffix)) => (stem.to_ascii_lowercase(), Some(suffix)),
+        None => (lower.clone(), None),
+    };
     let candidates = GLOBAL_CONDITION_KEYS.iter().map(|(k, _)| *k).chain(
         SERVICE_KEYS
             .iter()
             .filter(|(s, ..)| services.iter().any(|x| x.eq_ignore_ascii_case(s)))
             .map(|(_, k, ..)| *k),
     );
-    candidates
+    let (_, best) = candidates
         .map(|k| {
-            let stem = k.split("/${").next().unwrap_or(k).to_ascii_lowercase();
-            let against = if lower.contains('/') && k.contains("/${") {
-                lower.split('/').next().unwrap_or(&lower).to_string()
-            } else {
-                lower.clone()
+            let d = match (k.split_once('/'), suffix) {
+                // Compare the stems of suffixed keys (`aws:PrincipalTag`).
+                (Some((k_stem, _)), Some(_)) => edit_distance(&stem, &k_stem.to_ascii_lowercase()),
+                _ => edit_distance(&lower, &k.to_ascii_lowercase()),
             };
-            (edit_distance(&against, &stem), k)
+            (d, k)
         })
         .filter(|(d, _)| *d <= 3.max(lower.len() / 6))
-        .min()
-        .map(|(_, k)| k)
+        .min()?;
+    Some(match (best.split_once('/'), suffix) {
+        (Some((k_stem, placeholder)), Some(written))
+            if placeholder.starts_with(['$', '<']) || placeholder == "tag-key" =>
+        {
+            format!("{k_stem}/{written}")
+        }
+        _ => best.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -361,10 +377,14 @@ mod tests {
         assert_eq!((o.base, o.if_exists, o.set), ("StringLike", true, None));
         let o = op("ForAnyValue:StringLike").unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(o.set, Some(SetQualifier::ForAnyValue));
-        let o = op("ForAllValues:StringEqualsIgnoreCaseIfExists").unwrap_or_else(|e| panic!("{e:?}"));
+        let o =
+            op("ForAllValues:StringEqualsIgnoreCaseIfExists").unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!((o.base, o.if_exists), ("StringEqualsIgnoreCase", true));
         assert_eq!(op("Null").map(|o| o.kind), Ok(OperatorType::Null));
-        assert_eq!(op("NotIpAddress").map(|o| o.kind), Ok(OperatorType::IpAddress));
+        assert_eq!(
+            op("NotIpAddress").map(|o| o.kind),
+            Ok(OperatorType::IpAddress)
+        );
         assert_eq!(op("BoolIfExists").map(|o| o.kind), Ok(OperatorType::Bool));
     }
 
@@ -427,7 +447,10 @@ mod tests {
     #[test]
     fn keys_of_services_with_placeholders() {
         let k = condition_key_info("s3:ExistingObjectTag/classification");
-        assert_eq!(k.as_ref().map(|k| k.name), Some("s3:ExistingObjectTag/<key>"));
+        assert_eq!(
+            k.as_ref().map(|k| k.name),
+            Some("s3:ExistingObjectTag/<key>")
+        );
         assert!(k.is_some_and(|k| k.services.contains(&"s3")));
         assert_eq!(
             condition_key_info("S3:Prefix").map(|k| k.key_type),
@@ -454,15 +477,20 @@ mod tests {
 
     #[test]
     fn key_suggestions() {
-        assert_eq!(suggest_condition_key("s3:prefixx", &["s3"]), Some("s3:prefix"));
+        let s = |k: &str, services: &[&str]| suggest_condition_key(k, services);
+        assert_eq!(s("s3:prefixx", &["s3"]).as_deref(), Some("s3:prefix"));
+        assert_eq!(s("aws:SourceIP4", &[]).as_deref(), Some("aws:SourceIp"));
         assert_eq!(
-            suggest_condition_key("aws:SourceIP4", &[]),
-            Some("aws:SourceIp")
+            s("aws:PrincipleTag/team", &[]).as_deref(),
+            Some("aws:PrincipalTag/team")
         );
         assert_eq!(
-            suggest_condition_key("aws:PrincipleTag/team", &[]),
-            Some("aws:PrincipalTag/${TagKey}")
+            s("s3:ExistingObjectTags/owner", &["s3"]).as_deref(),
+            Some("s3:ExistingObjectTag/owner")
         );
-        assert_eq!(suggest_condition_key("zzz:nothing-like-it-at-all", &["s3"]), None);
+        assert_eq!(
+            suggest_condition_key("zzz:nothing-like-it-at-all", &["s3"]),
+            None
+        );
     }
 }

@@ -5,18 +5,30 @@
 //! nothing of file formats.
 
 mod action_set;
+mod arn_match;
 mod catalog;
+mod conditions;
 mod effective;
+mod footprint;
+mod global_keys;
 mod managed;
 mod pattern;
 mod risks;
 
 pub use action_set::{ActionSet, at_level, unrestrictable};
+pub use arn_match::{ArnPattern, resource_fits_template};
 pub use catalog::{AccessLevel, Action, Catalog, ResourceType, Service, catalog};
+pub use conditions::{
+    CONDITION_OPERATORS, ConditionKeyInfo, ConditionOperator, OperatorProblem, OperatorType,
+    SetQualifier, condition_key_info, is_federation_key, is_multivalued, operator_fits,
+    parse_operator, suggest_condition_key,
+};
 pub use effective::{
     Boundary, Effective, Expander, Grant, Source, UnknownAction, boundary_actions, effective,
     statement_actions,
 };
+pub use footprint::{Footprint, Granted, LEVELS, Reach, ServiceGrants, footprint};
+pub use global_keys::{GLOBAL_CONDITION_KEYS, global_condition_key};
 pub use managed::{ManagedPolicy, managed_policy, managed_policy_by_arn, managed_policy_document};
-pub use pattern::wildcard_match;
+pub use pattern::{pattern_covers, wildcard_match};
 pub use risks::{Combo, Escalation, combos, escalations, risky_actions};

@@ -39,8 +39,40 @@ pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
         .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
 }
 
+/// Whether every string the IAM pattern `specific` matches is also matched by `general`
+/// (case-sensitive, as resource ARNs compare). Sound but not complete: a wildcard of
+/// `specific` must be absorbed by a `*` of `general` (or a `?` by a `?`), so `a*` covers
+/// `ab*` and `a?c`, and nothing but `*`-runs covers a `*`.
+pub fn pattern_covers(general: &str, specific: &str) -> bool {
+    let g: Vec<char> = general.chars().collect();
+    let s: Vec<char> = specific.chars().collect();
+    // next[j]: whether the rest of `general` after the current character covers s[j..].
+    let mut next: Vec<bool> = (0..=s.len()).map(|j| j == s.len()).collect();
+    for &gc in g.iter().rev() {
+        let mut row = vec![false; s.len() + 1];
+        for j in (0..=s.len()).rev() {
+            let sc = s.get(j).copied();
+            let after = next.get(j + 1).copied().unwrap_or(false);
+            let covered = match gc {
+                '*' => {
+                    next.get(j).copied().unwrap_or(false)
+                        || (sc.is_some() && row.get(j + 1).copied().unwrap_or(false))
+                }
+                '?' => sc.is_some_and(|c| c != '*') && after,
+                c => sc == Some(c) && after,
+            };
+            if let Some(slot) = row.get_mut(j) {
+                *slot = covered;
+            }
+        }
+        next = row;
+    }
+    next.first().copied().unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::pattern_covers as covers;
     use super::wildcard_match as m;
 
     #[test]
@@ -55,5 +87,21 @@ mod tests {
         assert!(m("arn:aws:s3:::b/*", "arn:aws:s3:::b/k/x", false));
         assert!(!m("a*b*c", "aXbY", false));
         assert!(m("", "", false));
+    }
+
+    #[test]
+    fn coverage() {
+        assert!(covers("*", "anything*"));
+        assert!(covers("arn:aws:s3:::b/*", "arn:aws:s3:::b/docs/*"));
+        assert!(covers("arn:aws:s3:::b/*", "arn:aws:s3:::b/x"));
+        assert!(covers("a?c", "abc"));
+        assert!(covers("a?c", "a?c"));
+        assert!(!covers("a?c", "a*c"));
+        assert!(!covers("arn:aws:s3:::b/x", "arn:aws:s3:::b/*"));
+        assert!(!covers("arn:aws:s3:::b/*", "arn:aws:s3:::c/*"));
+        assert!(!covers("arn:aws:s3:::b", "arn:aws:s3:::B"));
+        assert!(covers("a*b*", "a*b*"));
+        assert!(covers("", ""));
+        assert!(!covers("", "*"));
     }
 }

@@ -26,6 +26,12 @@ pub enum LoadError {
         message: String,
     },
     #[error("{message}")]
+    Json {
+        path: String,
+        position: Option<LineCol>,
+        message: String,
+    },
+    #[error("{message}")]
     Walk { path: String, message: String },
 }
 
@@ -37,6 +43,7 @@ impl LoadError {
             | LoadError::Binary { path, .. }
             | LoadError::InvalidUtf8 { path, .. }
             | LoadError::Yaml { path, .. }
+            | LoadError::Json { path, .. }
             | LoadError::Walk { path, .. } => path,
         }
     }
@@ -44,7 +51,7 @@ impl LoadError {
     pub fn position(&self) -> Option<LineCol> {
         match self {
             LoadError::InvalidUtf8 { position, .. } => Some(*position),
-            LoadError::Yaml { position, .. } => *position,
+            LoadError::Yaml { position, .. } | LoadError::Json { position, .. } => *position,
             _ => None,
         }
     }

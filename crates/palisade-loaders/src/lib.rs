@@ -4,9 +4,11 @@
 //! statically, keeps the rest symbolic, and records a span on every element it creates.
 //! Depends on `palisade-model` only; no analyzer depends on this crate.
 
+mod auth_details;
 pub mod cfn;
 mod discover;
 mod error;
+mod policy_file;
 mod sam_data;
 pub mod yaml;
 
@@ -16,8 +18,10 @@ use std::sync::Arc;
 
 use palisade_model::{App, Diagnostic, SourceMap, line_col};
 
+pub use auth_details::{MAX_AUTH_DETAILS_SIZE, load_auth_details};
 pub use discover::{Candidate, Discovery, discover};
 pub use error::LoadError;
+pub use policy_file::{load_policy_file, load_policy_text};
 
 /// Limits a loader applies to every file.
 #[derive(Clone, Copy, Debug)]

@@ -17,6 +17,11 @@ pub enum AppFormat {
     Serverless,
     Terraform,
     Cdk,
+    /// The output of `aws iam get-account-authorization-details`: an account's principals and
+    /// policies, without functions.
+    AuthorizationDetails,
+    /// One IAM policy document on its own (`palisade iam explain`).
+    PolicyDocument,
 }
 
 impl AppFormat {
@@ -27,6 +32,8 @@ impl AppFormat {
             AppFormat::Serverless => "Serverless Framework",
             AppFormat::Terraform => "Terraform",
             AppFormat::Cdk => "CDK",
+            AppFormat::AuthorizationDetails => "IAM authorization details",
+            AppFormat::PolicyDocument => "IAM policy document",
         }
     }
 }
@@ -56,6 +63,11 @@ pub struct App {
     pub suppressions: Vec<Suppression>,
     /// Problems met while loading, for the report.
     pub diagnostics: Vec<Diagnostic>,
+    /// Documents of managed policies that are not resources of the app but that the input
+    /// carries, by ARN (authorization details list every policy in use with its versions).
+    pub managed_documents: std::collections::BTreeMap<String, crate::iam::PolicyDocument>,
+    /// The AWS account the input describes, when it says so.
+    pub account: Option<String>,
     /// Logical id → position, built by [`App::index`] once the elements exist, so that
     /// lookups stay constant-time in templates with thousands of resources.
     index: Index,
@@ -114,6 +126,8 @@ impl App {
             parameters: Vec::new(),
             suppressions: Vec::new(),
             diagnostics: Vec::new(),
+            managed_documents: std::collections::BTreeMap::new(),
+            account: None,
             index: Index::default(),
         }
     }

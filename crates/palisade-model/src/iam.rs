@@ -25,6 +25,8 @@ pub struct Role {
     pub boundary_document: Option<PolicyDocument>,
     pub condition: Option<String>,
     pub suppressions: Vec<Suppression>,
+    /// For a user: the groups it belongs to, whose policies it holds too.
+    pub groups: Vec<(String, Span)>,
 }
 
 impl Role {
@@ -47,6 +49,7 @@ impl Role {
             boundary_document: None,
             condition: None,
             suppressions: Vec::new(),
+            groups: Vec::new(),
         }
     }
 }
@@ -62,6 +65,9 @@ pub enum RoleKind {
     User,
     /// An IAM group.
     Group,
+    /// A customer managed policy of an account, judged alone as if one principal held only it,
+    /// so that its risks are reported once, on the policy.
+    ManagedPolicy,
 }
 
 impl RoleKind {
@@ -71,6 +77,7 @@ impl RoleKind {
             RoleKind::Declared | RoleKind::Generated { .. } => "role",
             RoleKind::User => "user",
             RoleKind::Group => "group",
+            RoleKind::ManagedPolicy => "policy",
         }
     }
 }
@@ -94,6 +101,8 @@ pub enum PolicySource {
     Trust,
     /// An AWS managed policy, resolved from the embedded copy of its default version.
     AwsManaged { name: String },
+    /// A policy document on its own, from a file (`palisade iam explain`).
+    Standalone { name: String },
 }
 
 impl PolicySource {
@@ -107,6 +116,7 @@ impl PolicySource {
             PolicySource::ResourcePolicy { resource } => format!("resource policy of {resource}"),
             PolicySource::Trust => "trust policy".into(),
             PolicySource::AwsManaged { name } => format!("AWS managed policy {name}"),
+            PolicySource::Standalone { name } => format!("policy {name}"),
         }
     }
 }

@@ -8,6 +8,7 @@
 mod app;
 mod diagnostic;
 mod finding;
+mod footprint;
 mod function;
 mod iam;
 pub mod policy;
@@ -21,6 +22,9 @@ mod value;
 pub use app::{App, AppFormat, Parameter};
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use finding::{Finding, Location, Position, Related, fingerprint};
+pub use footprint::{
+    LevelActions, PermissionFootprint, PolicyExplanation, RiskyActions, ServiceActions,
+};
 pub use function::{
     Code, DEFAULT_MEMORY, DEFAULT_TIMEOUT, Destination, DestinationKind, EnvVar, Function,
     FunctionUrl, PackageType, RoleRef, Tracing, VpcConfig,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use palisade_model::{Diagnostic, Finding, Location, Sas, Severity};
+use palisade_model::{Diagnostic, Finding, Location, PermissionFootprint, Sas, Severity};
 use serde::Serialize;
 
 use crate::summary::Counts;
@@ -21,6 +21,53 @@ struct Output<'a> {
     findings: Vec<JsonFinding<'a>>,
     suppressed: Vec<JsonSuppressed<'a>>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
+    permission_footprints: Vec<JsonFootprint<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRisky<'a> {
+    category: &'static str,
+    count: usize,
+    actions: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonFootprint<'a> {
+    app: &'a str,
+    function: &'a str,
+    role: Option<&'a str>,
+    actions: usize,
+    by_access_level: BTreeMap<&'static str, usize>,
+    by_reach: BTreeMap<&'static str, usize>,
+    services: BTreeMap<&'a str, usize>,
+    administrator: bool,
+    escalation_methods: &'a [String],
+    risky: Vec<JsonRisky<'a>>,
+    incomplete: &'a [String],
+}
+
+fn footprint(f: &PermissionFootprint) -> JsonFootprint<'_> {
+    JsonFootprint {
+        app: &f.app,
+        function: &f.function,
+        role: f.role.as_deref(),
+        actions: f.actions,
+        by_access_level: f.by_access_level.iter().copied().collect(),
+        by_reach: f.by_reach.iter().copied().collect(),
+        services: f.services.iter().map(|(s, n)| (s.as_str(), *n)).collect(),
+        administrator: f.administrator,
+        escalation_methods: &f.escalation_methods,
+        risky: f
+            .risky
+            .iter()
+            .map(|r| JsonRisky {
+                category: r.category,
+                count: r.count,
+                actions: &r.actions,
+            })
+            .collect(),
+        incomplete: &f.incomplete,
+    }
 }
 
 #[derive(Serialize)]
@@ -223,6 +270,7 @@ pub fn write_json(
         findings: report.findings.iter().map(finding).collect(),
         suppressed: report.suppressed.iter().map(suppressed).collect(),
         diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
+        permission_footprints: report.footprints.iter().map(footprint).collect(),
     };
     serde_json::to_writer_pretty(&mut *w, &out).map_err(std::io::Error::other)?;
     w.write_all(b"\n")

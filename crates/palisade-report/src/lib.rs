@@ -2,14 +2,16 @@
 //! files, the clock or the environment, so the same input always gives the same bytes.
 //! Depends on `palisade-model` only.
 
+mod explain;
 mod json;
 mod junit;
 mod pretty;
 mod sarif;
 mod summary;
 
-use palisade_model::{Diagnostic, Finding, RuleMeta, SourceMap};
+use palisade_model::{Diagnostic, Finding, PermissionFootprint, RuleMeta, SourceMap};
 
+pub use explain::{write_explain_json, write_explain_pretty};
 pub use json::{JSON_SCHEMA_VERSION, json, write_json};
 pub use junit::{junit, write_junit};
 pub use pretty::{pretty, write_pretty};
@@ -63,6 +65,8 @@ pub struct Report<'a> {
     pub suppressed: &'a [SuppressedFinding<'a>],
     pub diagnostics: &'a [Diagnostic],
     pub summary: &'a ScanSummary,
+    /// Each function's permission footprint (JSON only).
+    pub footprints: &'a [PermissionFootprint],
 }
 
 /// What a reporter may consult besides the findings.

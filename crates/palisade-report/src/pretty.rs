@@ -15,7 +15,7 @@ use crate::{Context, Report, SuppressionKind};
 /// Spans longer than this many lines are shown by their first line only.
 const MAX_FRAME_LINES: u32 = 3;
 
-fn paint(color: bool, style: Style, text: &str) -> String {
+pub(crate) fn paint(color: bool, style: Style, text: &str) -> String {
     if color {
         format!("{}{text}{}", style.render(), style.render_reset())
     } else {
@@ -23,7 +23,7 @@ fn paint(color: bool, style: Style, text: &str) -> String {
     }
 }
 
-fn severity_style(s: Severity) -> Style {
+pub(crate) fn severity_style(s: Severity) -> Style {
     match s {
         Severity::Critical => Style::new()
             .fg_color(Some(AnsiColor::BrightRed.into()))

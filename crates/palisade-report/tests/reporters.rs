@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use palisade_model::{
-    Area, Confidence, Diagnostic, Finding, LineCol, Location, Position, Related, RuleMeta, Sas,
-    Severity, SourceMap, Span, fingerprint,
+    Area, Confidence, Diagnostic, Finding, LineCol, Location, PermissionFootprint, Position,
+    Related, RiskyActions, RuleMeta, Sas, Severity, SourceMap, Span, fingerprint,
 };
 use palisade_report::{Context, Report, ScanSummary, SuppressedFinding, SuppressionKind};
 
@@ -161,11 +161,31 @@ fn render(format: &str) -> String {
         duration_ms: 0,
     };
     let rules: Vec<&'static RuleMeta> = vec![&URL_RULE, &SECRET_RULE];
+    let footprints = vec![PermissionFootprint {
+        app: "app/template.yaml".into(),
+        function: "Orders".into(),
+        role: Some("OrdersRole".into()),
+        actions: 14,
+        by_access_level: vec![("Permissions management", 1), ("Write", 5), ("Read", 8)],
+        by_reach: vec![("any-resource", 3), ("named-resources", 11)],
+        services: vec![("dynamodb".into(), 12), ("s3".into(), 2)],
+        administrator: false,
+        escalation_methods: Vec::new(),
+        risky: vec![RiskyActions {
+            category: "data-exfiltration",
+            count: 1,
+            actions: vec!["s3:GetObject".into()],
+        }],
+        incomplete: vec![
+            "managed policy arn:aws:iam::111122223333:policy/shared is not readable here".into(),
+        ],
+    }];
     let report = Report {
         findings: &fx.findings,
         suppressed: &suppressed,
         diagnostics: &fx.diagnostics,
         summary: &summary,
+        footprints: &footprints,
     };
     let cx = Context {
         tool_version: "0.0.0-test",

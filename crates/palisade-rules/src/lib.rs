@@ -10,6 +10,7 @@
 mod macros;
 mod checker;
 mod date;
+mod footprints;
 mod helpers;
 mod iam_view;
 mod registry;
@@ -17,7 +18,8 @@ mod rules;
 
 pub use checker::{Checker, Report, Settings, check_app};
 pub use date::Date;
-pub use iam_view::{IamView, RoleView};
+pub use footprints::{explain, footprints};
+pub use iam_view::{IamView, RISK_CATEGORIES, RoleView, risk_category};
 pub use registry::{TOOL_RULES, all_meta, meta, rules};
 
 use palisade_model::{App, RuleMeta};

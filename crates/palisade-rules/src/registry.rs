@@ -51,6 +51,13 @@ static RULES: &[&dyn Rule] = &[
     &iam::credentials_exposure::CredentialsExposure,
     &iam::role_assumable_by_other_account::RoleAssumableByOtherAccount,
     &iam::role_assumable_by_compute_service::RoleAssumableByComputeService,
+    &iam::unknown_action::UnknownAction,
+    &iam::resource_mismatch::ResourceMismatch,
+    &iam::unknown_condition_key::UnknownConditionKey,
+    &iam::condition_type_mismatch::ConditionTypeMismatch,
+    &iam::redundant_statement::RedundantStatement,
+    &iam::statement_denied_entirely::StatementDeniedEntirely,
+    &iam::policy_variables_without_version::PolicyVariablesWithoutVersion,
 ];
 
 /// Rules the scan itself emits (suppression hygiene), with their documentation.

@@ -26,6 +26,8 @@ pub enum Command {
     Scan(ScanArgs),
     /// List the rules, or explain one (`palisade rules PAL105`).
     Rules(RulesArgs),
+    /// Analyse IAM outside templates: an account's authorization details, or one policy.
+    Iam(IamArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -60,6 +62,63 @@ pub struct ScanArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct IamArgs {
+    #[command(subcommand)]
+    pub command: IamCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IamCommand {
+    /// Report the IAM risks of an account's roles, users, groups and customer managed policies,
+    /// from the output of `aws iam get-account-authorization-details`.
+    Scan(IamScanArgs),
+    /// List every action a policy document grants, by service and access level, with its
+    /// risks.
+    Explain(ExplainArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct IamScanArgs {
+    /// The JSON written by `aws iam get-account-authorization-details > FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub auth_details: PathBuf,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// A policy document (JSON or YAML); `-` reads standard input.
+    pub file: PathBuf,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ExplainFormat::Pretty)]
+    pub format: ExplainFormat,
+
+    /// List every action, not only a count per access level for services with many.
+    #[arg(long)]
+    pub all: bool,
+
+    /// When to colour the pretty output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Options of every command that reports findings.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Pretty)]
     pub format: Format,

@@ -6,6 +6,7 @@
 
 mod args;
 mod config;
+mod explain_cmd;
 mod progress;
 mod rules_cmd;
 mod scan_cmd;
@@ -19,6 +20,10 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         args::Command::Scan(a) => scan_cmd::run(&a),
         args::Command::Rules(a) => rules_cmd::run(&a),
+        args::Command::Iam(a) => match a.command {
+            args::IamCommand::Scan(a) => scan_cmd::run_auth_details(&a),
+            args::IamCommand::Explain(a) => explain_cmd::run(&a),
+        },
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -4,12 +4,14 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
-use palisade_engine::{Baseline, RuleSelection, ScanResult, ScanSettings, SuppressedBy, scan};
+use palisade_engine::{
+    Baseline, Input, RuleSelection, ScanResult, ScanSettings, SuppressedBy, scan,
+};
 use palisade_model::Severity;
 use palisade_report::{Context, Report, ScanSummary, SuppressedFinding, SuppressionKind};
 use palisade_rules::{Date, Settings};
 
-use crate::args::{ColorChoice, FailOn, Format, ScanArgs};
+use crate::args::{ColorChoice, FailOn, Format, IamScanArgs, ReportArgs, ScanArgs};
 use crate::config;
 use crate::progress::Bar;
 
@@ -34,7 +36,7 @@ fn parse_fail_on(s: &str) -> Result<FailOn> {
 
 /// Whether the pretty report is coloured: `--color`, `NO_COLOR`, `CLICOLOR_FORCE`, and a
 /// terminal on standard output (never when writing a file).
-fn use_color(choice: ColorChoice, to_file: bool) -> bool {
+pub(crate) fn use_color(choice: ColorChoice, to_file: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -53,18 +55,17 @@ struct Resolved {
     threshold: Option<Severity>,
 }
 
-fn resolve(a: &ScanArgs) -> Result<Resolved> {
-    if !a.path.exists() {
-        bail!("{}: no such file or folder", a.path.display());
+fn resolve(path: &Path, input: Input, a: &ReportArgs) -> Result<Resolved> {
+    if !path.exists() {
+        bail!("{}: no such file or folder", path.display());
     }
-    let root = if a.path.is_dir() {
-        a.path.clone()
+    let root = if path.is_dir() {
+        path.to_path_buf()
     } else {
-        a.path
-            .parent()
+        path.parent()
             .map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf)
     };
-    let loaded = match config::locate(a.config.as_deref(), &a.path) {
+    let loaded = match config::locate(a.config.as_deref(), path) {
         Some(path) => {
             let display = path
                 .strip_prefix(&root)
@@ -120,7 +121,8 @@ fn resolve(a: &ScanArgs) -> Result<Resolved> {
     }
     Ok(Resolved {
         settings: ScanSettings {
-            root: a.path.clone(),
+            root: path.to_path_buf(),
+            input,
             load,
             rules: RuleSelection {
                 only,
@@ -160,8 +162,24 @@ fn suppressed_view(result: &ScanResult) -> Vec<SuppressedFinding<'_>> {
         .collect()
 }
 
+/// `palisade scan PATH`.
 pub fn run(a: &ScanArgs) -> Result<u8> {
-    let resolved = resolve(a)?;
+    scan_and_report(&a.path, Input::Templates, &a.report)
+}
+
+/// `palisade iam scan --auth-details FILE`.
+pub fn run_auth_details(a: &IamScanArgs) -> Result<u8> {
+    if a.auth_details.is_dir() {
+        bail!(
+            "{}: --auth-details takes the file written by `aws iam get-account-authorization-details`, not a folder",
+            a.auth_details.display()
+        );
+    }
+    scan_and_report(&a.auth_details, Input::AuthDetails, &a.report)
+}
+
+fn scan_and_report(path: &Path, input: Input, a: &ReportArgs) -> Result<u8> {
+    let resolved = resolve(path, input, a)?;
     let bar = Bar::new(!a.no_progress);
     let result = scan(&resolved.settings, &bar)?;
 
@@ -173,7 +191,7 @@ pub fn run(a: &ScanArgs) -> Result<u8> {
     let rules = palisade_rules::all_meta();
     let suppressed = suppressed_view(&result);
     let summary = ScanSummary {
-        root: a.path.display().to_string(),
+        root: path.display().to_string(),
         files: result.stats.files_considered,
         apps: result.stats.apps,
         functions: result.stats.functions,
@@ -185,6 +203,7 @@ pub fn run(a: &ScanArgs) -> Result<u8> {
         suppressed: &suppressed,
         diagnostics: &result.diagnostics,
         summary: &summary,
+        footprints: &result.footprints,
     };
     let cx = Context {
         tool_version: env!("CARGO_PKG_VERSION"),

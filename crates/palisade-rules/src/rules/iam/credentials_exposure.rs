@@ -1,7 +1,7 @@
-use palisade_iam::{risky_actions, unrestrictable};
 use palisade_model::App;
 
 use super::mod_helpers::report_category;
+use crate::iam_view::risk_category;
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -44,14 +44,12 @@ declare_rule! {
 
 impl Rule for CredentialsExposure {
     fn check(&self, _app: &App, cx: &mut Checker<'_>) {
-        let mut category = risky_actions("credentials-exposure");
-        // Actions that take no resource cannot be scoped: nothing narrower to write.
-        category.subtract(unrestrictable());
+        let category = risk_category("credentials-exposure");
         for view in &cx.iam().roles {
             report_category(
                 cx,
                 view,
-                &category,
+                category,
                 "obtain credentials",
                 "CredentialsExposure",
             );

@@ -45,7 +45,7 @@ declare_rule! {
 impl Rule for IamStarAction {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
-            let docs = own_and_managed(role);
+            let docs = own_and_managed(app, role);
             for (judged, doc, stmt) in judged_allows(&docs) {
                 let resources = stmt
                     .resource

@@ -7,7 +7,7 @@ use palisade_model::{
 
 use crate::Report;
 use crate::helpers::{functions_of, holders, owned_documents};
-pub(crate) use crate::rules::iam_names::aws_managed_name;
+pub(crate) use crate::rules::iam_names::{aws_managed_name, managed_document};
 
 /// Allow statements of some documents, each with its document.
 pub(crate) fn allows_in<'a>(
@@ -31,10 +31,10 @@ pub(crate) fn owned_allows(role: &Role) -> Vec<(&PolicyDocument, &Statement)> {
 /// A document the wildcard rules judge, and where findings in it are reported.
 pub(crate) enum Judged<'a> {
     Own(&'a PolicyDocument),
-    /// An AWS managed policy: its statements are not in the template, so findings go to the
-    /// line that attaches it.
+    /// An AWS managed policy: its statements are not the owner's, so findings go to the line
+    /// that attaches it.
     Managed {
-        doc: &'static PolicyDocument,
+        doc: &'a PolicyDocument,
         at: Span,
     },
 }
@@ -42,8 +42,7 @@ pub(crate) enum Judged<'a> {
 impl Judged<'_> {
     pub(crate) fn doc(&self) -> &PolicyDocument {
         match self {
-            Judged::Own(doc) => doc,
-            Judged::Managed { doc, .. } => doc,
+            Judged::Own(doc) | Judged::Managed { doc, .. } => doc,
         }
     }
 
@@ -57,15 +56,16 @@ impl Judged<'_> {
 }
 
 /// The documents the wildcard rules judge: the role's own, and the AWS managed policies it
-/// attaches (read from their embedded copies), except those PAL205 names.
-pub(crate) fn own_and_managed(role: &Role) -> Vec<Judged<'_>> {
+/// attaches, except those PAL205 names. Customer managed policies of an account are judged on
+/// their own (as principals of kind `ManagedPolicy`), not once per holder.
+pub(crate) fn own_and_managed<'a>(app: &'a App, role: &'a Role) -> Vec<Judged<'a>> {
     let managed = role.managed.iter().filter_map(|m| {
         let name = aws_managed_name(m)?;
         if ADMIN_LEVEL.contains(&name.as_str()) {
             return None;
         }
         Some(Judged::Managed {
-            doc: palisade_iam::managed_policy_document(&name)?,
+            doc: managed_document(app, m)?,
             at: m.span,
         })
     });
@@ -143,7 +143,9 @@ pub(crate) fn any_resource(stmt: &Statement) -> Option<&PatternItem> {
 /// "role OrdersRole (function Orders)", "user alice".
 pub(crate) fn who(app: &App, role: &Role) -> String {
     match role.kind {
-        RoleKind::User | RoleKind::Group => format!("{} {}", role.kind.noun(), role.id),
+        RoleKind::User | RoleKind::Group | RoleKind::ManagedPolicy => {
+            format!("{} {}", role.kind.noun(), role.id)
+        }
         _ if app.functions.is_empty() => format!("role {}", role.id),
         _ => format!("role {} ({})", role.id, holders(&functions_of(app, role))),
     }
@@ -230,8 +232,13 @@ pub(crate) fn report_category(
             .next()
             .map(|g| g.span())
     });
+    let may = if role.kind == RoleKind::ManagedPolicy {
+        "lets whoever holds it"
+    } else {
+        "may"
+    };
     let mut message = format!(
-        "{} may {what} on any resource: {listed}{more}",
+        "{} {may} {what} on any resource: {listed}{more}",
         who(app, role)
     );
     if conditional {

@@ -1,5 +1,5 @@
 use palisade_iam::escalations;
-use palisade_model::{App, Confidence};
+use palisade_model::{App, Confidence, RoleKind};
 
 use super::mod_helpers::{attach, who};
 use crate::{Checker, Rule};
@@ -82,8 +82,13 @@ impl Rule for PrivilegeEscalation {
                 .and_then(|e| e.through.first())
                 .and_then(|(_, grants)| grants.first())
                 .map_or(view.role.span, |g| g.span());
+            let can = if view.role.kind == RoleKind::ManagedPolicy {
+                "lets whoever holds it escalate privileges"
+            } else {
+                "can escalate its privileges"
+            };
             let mut message = format!(
-                "{} can escalate its privileges by {} method{}: {}{more}",
+                "{} {can} by {} method{}: {}{more}",
                 who(app, view.role),
                 found.len(),
                 if found.len() == 1 { "" } else { "s" },

@@ -1,7 +1,7 @@
-use palisade_iam::{AccessLevel, at_level, unrestrictable};
 use palisade_model::App;
 
 use super::mod_helpers::report_category;
+use crate::iam_view::risk_category;
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -42,13 +42,12 @@ declare_rule! {
 
 impl Rule for ResourceExposure {
     fn check(&self, _app: &App, cx: &mut Checker<'_>) {
-        let mut category = at_level(AccessLevel::PermissionsManagement).clone();
-        category.subtract(unrestrictable());
+        let category = risk_category("resource-exposure");
         for view in &cx.iam().roles {
             report_category(
                 cx,
                 view,
-                &category,
+                category,
                 "change permissions (resource policies, grants, sharing)",
                 "ResourceExposure",
             );

@@ -1,16 +1,19 @@
+use palisade_iam::escalations;
 use palisade_model::{App, PrincipalKind, Severity};
 
 use super::mod_helpers::{attach, who};
 use crate::helpers::functions_of;
+use crate::iam_view::{RoleView, risk_category};
 use crate::{Checker, Rule};
 
 declare_rule! {
     /// ## What it does
     /// Finds roles that compute services can assume (EC2, ECS tasks, EKS, Lambda, and the other
     /// services that run code: Batch, CodeBuild, Glue, SageMaker…). For a role that functions of
-    /// the app use, only services other than Lambda are reported (Lambda is why the role exists);
-    /// a role that no function of the app uses is reported for every compute service it trusts,
-    /// as information.
+    /// the app use, services other than Lambda are reported (Lambda is why the role exists). A
+    /// role that no function of the app uses (an account's roles, read from its authorization
+    /// details) is reported when it also holds a risk: a privilege-escalation method, or
+    /// permissions-management, data-read, credential or write actions on any resource.
     ///
     /// ## Why is this bad?
     /// Every instance, task or job launched with the role gets its permissions, and these run
@@ -79,9 +82,22 @@ impl Rule for RoleAssumableByComputeService {
                     continue;
                 }
                 let (severity, why) = if used_by_functions {
-                    (Severity::Low, "besides the functions that use it")
+                    (
+                        Severity::Low,
+                        "besides the functions that use it".to_string(),
+                    )
                 } else {
-                    (Severity::Info, "which run code with its permissions")
+                    let risks = cx.iam().role(&role.id).map(risks_of).unwrap_or_default();
+                    if risks.is_empty() {
+                        continue;
+                    }
+                    (
+                        Severity::Medium,
+                        format!(
+                            "which run code with its permissions, and it allows {}",
+                            risks.join(", ")
+                        ),
+                    )
                 };
                 let r = cx.report(
                     p.span(),
@@ -98,4 +114,28 @@ impl Rule for RoleAssumableByComputeService {
             }
         }
     }
+}
+
+/// The risks a role's permissions hold, named for a message.
+fn risks_of(view: &RoleView<'_>) -> Vec<&'static str> {
+    let eff = &view.effective;
+    if eff.is_administrator() {
+        return vec!["every action"];
+    }
+    let mut out = Vec::new();
+    if !escalations(eff).is_empty() {
+        out.push("privilege escalation");
+    }
+    let open = eff.unconstrained(true);
+    for (category, name) in [
+        ("resource-exposure", "resource exposure"),
+        ("data-exfiltration", "data exfiltration"),
+        ("credentials-exposure", "credentials exposure"),
+        ("infrastructure-modification", "infrastructure modification"),
+    ] {
+        if open.intersects(risk_category(category)) {
+            out.push(name);
+        }
+    }
+    out
 }

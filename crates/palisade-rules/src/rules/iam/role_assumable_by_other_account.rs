@@ -46,7 +46,9 @@ declare_rule! {
 
 impl Rule for RoleAssumableByOtherAccount {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
-        let own = cx.settings.accounts.clone();
+        // The accounts the settings trust, and the account an input describes.
+        let mut own = cx.settings.accounts.clone();
+        own.extend(app.account.iter().cloned());
         for role in &app.roles {
             let Some(trust) = &role.trust else { continue };
             for stmt in trust.statements.iter().filter(|s| s.is_allow()) {
