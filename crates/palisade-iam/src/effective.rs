@@ -3,6 +3,7 @@
 //! kept and marked, never dropped.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use palisade_model::{PatternItem, PolicyDocument, Span, Statement};
 
@@ -23,7 +24,9 @@ pub struct Grant<'a> {
     pub doc: &'a PolicyDocument,
     pub stmt: &'a Statement,
     pub at: Option<Span>,
-    pub actions: ActionSet,
+    /// Shared between equal statements: an account attaches the same policies to many
+    /// principals.
+    pub actions: Arc<ActionSet>,
     /// The statement does not narrow resources (`Resource: "*"`, a `NotResource`, or none).
     pub any_resource: bool,
     /// A `Condition` block or a template condition limits the statement.
@@ -74,6 +77,8 @@ pub struct Effective<'a> {
 #[derive(Default)]
 pub struct Expander {
     cache: HashMap<String, ActionSet>,
+    /// Action sets of whole statements, by their patterns.
+    statements: HashMap<String, Arc<ActionSet>>,
 }
 
 impl Expander {
@@ -130,6 +135,43 @@ fn conditional(doc: &PolicyDocument, stmt: &Statement) -> bool {
     stmt.has_condition() || stmt.when.is_some() || doc.when.is_some()
 }
 
+/// [`statement_actions`], with equal statements sharing one set.
+fn shared_statement_actions<'a>(
+    ex: &mut Expander,
+    stmt: &'a Statement,
+) -> (Arc<ActionSet>, Vec<&'a PatternItem>, usize) {
+    let (negated, patterns) = match (&stmt.action, &stmt.not_action) {
+        (Some(p), _) => (false, Some(p)),
+        (None, p) => (p.is_some(), p.as_ref()),
+    };
+    let items = patterns.map(|p| p.items.as_slice()).unwrap_or(&[]);
+    let mut key = String::from(if negated { "!" } else { "" });
+    for item in items {
+        match item.text.literal() {
+            Some(p) => key.push_str(&p.trim().to_ascii_lowercase()),
+            // An expression: the set does not depend on it, but keep such statements apart.
+            None => key.push('\u{0}'),
+        }
+        key.push('\n');
+    }
+    if let Some(set) = ex.statements.get(&key).cloned() {
+        let mut unknown = Vec::new();
+        let mut unresolved = 0;
+        for item in items {
+            match item.text.literal() {
+                Some(p) if ex.expand(p).is_empty() => unknown.push(item),
+                Some(_) => {}
+                None => unresolved += 1,
+            }
+        }
+        return (set, unknown, unresolved);
+    }
+    let (set, unknown, unresolved) = statement_actions(ex, stmt);
+    let set = Arc::new(set);
+    ex.statements.insert(key, Arc::clone(&set));
+    (set, unknown, unresolved)
+}
+
 /// The effective permissions of a principal holding `sources`, bounded by `boundary`.
 pub fn effective<'a>(
     ex: &mut Expander,
@@ -144,7 +186,7 @@ pub fn effective<'a>(
     let mut unresolved = 0;
     for src in sources {
         for stmt in &src.doc.statements {
-            let (actions, missing, unres) = statement_actions(ex, stmt);
+            let (actions, missing, unres) = shared_statement_actions(ex, stmt);
             unresolved += unres;
             unknown.extend(missing.into_iter().map(|item| UnknownAction {
                 doc: src.doc,
@@ -215,7 +257,7 @@ impl<'a> Effective<'a> {
             if g.any_resource {
                 set.union_with(&g.actions);
             } else {
-                let mut only_star = g.actions.clone();
+                let mut only_star = ActionSet::clone(&g.actions);
                 only_star.intersect_with(unrestrictable());
                 set.union_with(&only_star);
             }

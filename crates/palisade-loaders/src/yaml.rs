@@ -255,6 +255,18 @@ fn looks_numeric(v: &str) -> bool {
         && !(digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0."))
 }
 
+/// A plain scalar used as a mapping key is a name: `Null:` (the IAM condition operator) and
+/// `true:` are keys as written, not null and a boolean.
+fn key_node(mut node: Node, text: &str) -> Node {
+    if matches!(node.kind, NodeKind::Null | NodeKind::Bool(_))
+        && let Some(written) = text.get(node.start..node.end)
+        && !written.is_empty()
+    {
+        node.kind = NodeKind::Str(written.to_string());
+    }
+    node
+}
+
 /// Parse the first document of a YAML or JSON text.
 pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
     let offsets = Offsets::new(text);
@@ -429,7 +441,7 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
                 merged,
                 ..
             }) => match pending_key.take() {
-                None => *pending_key = Some(node),
+                None => *pending_key = Some(key_node(node, text)),
                 Some(key) => {
                     if key.as_str() == Some("<<") && key.tag.is_none() {
                         warnings.push(YamlWarning {
@@ -562,6 +574,19 @@ mod tests {
         assert_eq!(arn.tag.as_deref(), Some("GetAtt"));
         assert_eq!(arn.as_str(), Some("Role.Arn"));
         assert_eq!(&text[arn.start..arn.end], "!GetAtt Role.Arn");
+    }
+
+    #[test]
+    fn null_and_boolean_keys_are_names() {
+        let root = doc("Condition:\n  Null: {aws:TokenIssueTime: true}\n  true: 1\n");
+        let cond = root.get("Condition");
+        assert!(cond.and_then(|c| c.get("Null")).is_some());
+        assert!(cond.and_then(|c| c.get("true")).is_some());
+        let value = cond
+            .and_then(|c| c.get("Null"))
+            .and_then(|n| n.get("aws:TokenIssueTime"))
+            .map(|v| v.kind.clone());
+        assert_eq!(value, Some(NodeKind::Bool(true)), "values keep their type");
     }
 
     #[test]

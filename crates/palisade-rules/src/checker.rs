@@ -1,11 +1,12 @@
 //! The context a rule reports through, and running rules over an app.
 
+use std::sync::OnceLock;
+
 use palisade_model::{
     Api, App, Confidence, Finding, Function, Location, Position, Related, Resource, Role, RuleMeta,
     Severity, SourceMap, Span, Truth, fingerprint,
 };
-
-use std::sync::OnceLock;
+use rayon::prelude::*;
 
 use crate::Rule;
 use crate::date::Date;
@@ -38,28 +39,31 @@ pub struct Checker<'a> {
     iam: &'a OnceLock<IamView<'a>>,
 }
 
-/// Run rules over one app. Findings come out in rule order; callers sort.
+/// Run rules over one app, in parallel (an account's authorization details are one app with
+/// thousands of principals). Findings come out in rule order; callers sort.
 pub fn check_app(
     app: &App,
     sources: &SourceMap,
     settings: &Settings,
     rules: &[&dyn Rule],
 ) -> Vec<Finding> {
-    let mut findings = Vec::new();
     let iam = OnceLock::new();
-    for rule in rules {
-        let mut cx = Checker {
-            app,
-            settings,
-            sources,
-            meta: rule.meta(),
-            findings: Vec::new(),
-            iam: &iam,
-        };
-        rule.check(app, &mut cx);
-        findings.append(&mut cx.findings);
-    }
-    findings
+    let per_rule: Vec<Vec<Finding>> = rules
+        .par_iter()
+        .map(|rule| {
+            let mut cx = Checker {
+                app,
+                settings,
+                sources,
+                meta: rule.meta(),
+                findings: Vec::new(),
+                iam: &iam,
+            };
+            rule.check(app, &mut cx);
+            cx.findings
+        })
+        .collect();
+    per_rule.into_iter().flatten().collect()
 }
 
 impl<'a> Checker<'a> {

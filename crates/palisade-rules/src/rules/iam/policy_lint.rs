@@ -61,14 +61,7 @@ fn operators<'a>(v: &'a Value, when: Option<&'a str>, out: &mut Vec<ConditionEnt
     match &v.kind {
         ValueKind::Map(entries) => {
             for e in entries {
-                // YAML reads an unquoted `Null:` key as the null scalar, which reaches the
-                // model as an empty key; as an operator it can only be `Null`.
-                let operator = if e.key.is_empty() {
-                    "Null"
-                } else {
-                    e.key.as_str()
-                };
-                keys(operator, e.key_span, &e.value, when, out);
+                keys(&e.key, e.key_span, &e.value, when, out);
             }
         }
         ValueKind::Choice { condition, options } => {
