@@ -22,6 +22,10 @@ pub struct RoleView<'a> {
 
 pub struct IamView<'a> {
     pub roles: Vec<RoleView<'a>>,
+    /// The address of each principal → its position in `roles` (ids may repeat across kinds
+    /// in an account: a user and a role can share a name).
+    by_address: HashMap<usize, usize>,
+    by_id: HashMap<&'a str, usize>,
 }
 
 impl<'a> IamView<'a> {
@@ -54,12 +58,33 @@ impl<'a> IamView<'a> {
                     unread,
                 }
             })
+            .collect::<Vec<RoleView<'a>>>();
+        let by_address = roles
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (std::ptr::from_ref(v.role) as usize, i))
             .collect();
-        IamView { roles }
+        let mut by_id = HashMap::new();
+        for (i, v) in roles.iter().enumerate() {
+            by_id.entry(v.role.id.as_str()).or_insert(i);
+        }
+        IamView {
+            roles,
+            by_address,
+            by_id,
+        }
     }
 
+    /// The view of a role of a template, by logical id.
     pub fn role(&self, id: &str) -> Option<&RoleView<'a>> {
-        self.roles.iter().find(|r| r.role.id == id)
+        self.by_id.get(id).and_then(|&i| self.roles.get(i))
+    }
+
+    /// The view of a principal of the app.
+    pub fn of(&self, role: &Role) -> Option<&RoleView<'a>> {
+        self.by_address
+            .get(&(std::ptr::from_ref(role) as usize))
+            .and_then(|&i| self.roles.get(i))
     }
 }
 

@@ -1,4 +1,4 @@
-use palisade_iam::wildcard_match;
+use palisade_iam::{catalog, wildcard_match};
 use palisade_model::App;
 
 use super::mod_helpers::{OnAnyResource, attach, existence, on_any_resource, statement_path, who};
@@ -36,7 +36,7 @@ declare_rule! {
     pub(crate) struct IamPassroleAnyResource {
         code: "PAL204",
         name: "iam-passrole-any-resource",
-        title: "Role may pass any role (iam:PassRole on *)",
+        title: "Principal may pass any role (iam:PassRole on *)",
         severity: High,
         confidence: High,
         sas: S5,
@@ -47,7 +47,14 @@ declare_rule! {
 
 impl Rule for IamPassroleAnyResource {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
+        let pass_role = catalog().action("iam:PassRole").map(|a| a.id);
         for role in &app.roles {
+            // An explicit deny or the permissions boundary may take iam:PassRole away.
+            if let (Some(view), Some(id)) = (cx.iam().of(role), pass_role)
+                && !view.effective.allowed().contains(id)
+            {
+                continue;
+            }
             for OnAnyResource {
                 doc,
                 stmt,

@@ -55,6 +55,8 @@ const LISTED: usize = 5;
 impl Rule for IamWriteOnAnyResource {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for role in &app.roles {
+            // What explicit denies and the permissions boundary leave of the role's grants.
+            let allowed = cx.iam().of(role).map(|v| v.effective.allowed());
             for OnAnyResource {
                 doc,
                 stmt,
@@ -72,6 +74,7 @@ impl Rule for IamWriteOnAnyResource {
                         // iam:PassRole on `*` has a rule of its own (PAL204).
                         if !a.supports_resource_scoping()
                             || (a.service == "iam" && a.name == "PassRole")
+                            || allowed.as_ref().is_some_and(|s| !s.contains(a.id))
                         {
                             continue;
                         }

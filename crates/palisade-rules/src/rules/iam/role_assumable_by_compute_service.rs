@@ -12,8 +12,9 @@ declare_rule! {
     /// services that run code: Batch, CodeBuild, Glue, SageMaker…). For a role that functions of
     /// the app use, services other than Lambda are reported (Lambda is why the role exists). A
     /// role that no function of the app uses (an account's roles, read from its authorization
-    /// details) is reported when it also holds a risk: a privilege-escalation method, or
-    /// permissions-management, data-read, credential or write actions on any resource.
+    /// details) is reported when it also holds a risk: administrator access, a
+    /// privilege-escalation method, or permissions-management, data-read or credential actions
+    /// on any resource.
     ///
     /// ## Why is this bad?
     /// Every instance, task or job launched with the role gets its permissions, and these run
@@ -84,17 +85,17 @@ impl Rule for RoleAssumableByComputeService {
                 let (severity, why) = if used_by_functions {
                     (
                         Severity::Low,
-                        "besides the functions that use it".to_string(),
+                        " besides the functions that use it".to_string(),
                     )
                 } else {
-                    let risks = cx.iam().role(&role.id).map(risks_of).unwrap_or_default();
+                    let risks = cx.iam().of(role).map(risks_of).unwrap_or_default();
                     if risks.is_empty() {
                         continue;
                     }
                     (
                         Severity::Medium,
                         format!(
-                            "which run code with its permissions, and it allows {}",
+                            ", and code run there holds its permissions: {}",
                             risks.join(", ")
                         ),
                     )
@@ -102,7 +103,7 @@ impl Rule for RoleAssumableByComputeService {
                 let r = cx.report(
                     p.span(),
                     format!(
-                        "{} can be assumed by {} {why}",
+                        "{} can be assumed by {}{why}",
                         who(app, role),
                         services.join(", ")
                     ),
@@ -120,18 +121,19 @@ impl Rule for RoleAssumableByComputeService {
 fn risks_of(view: &RoleView<'_>) -> Vec<&'static str> {
     let eff = &view.effective;
     if eff.is_administrator() {
-        return vec!["every action"];
+        return vec!["every action (administrator)"];
     }
     let mut out = Vec::new();
     if !escalations(eff).is_empty() {
         out.push("privilege escalation");
     }
     let open = eff.unconstrained(true);
+    // Write actions on any resource are too common (every function writes its logs) to make
+    // a compute role worth a finding on their own.
     for (category, name) in [
         ("resource-exposure", "resource exposure"),
         ("data-exfiltration", "data exfiltration"),
         ("credentials-exposure", "credentials exposure"),
-        ("infrastructure-modification", "infrastructure modification"),
     ] {
         if open.intersects(risk_category(category)) {
             out.push(name);
