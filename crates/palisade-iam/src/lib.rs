@@ -17,7 +17,9 @@ mod risks;
 
 pub use action_set::{ActionSet, at_level, unrestrictable};
 pub use arn_match::{ArnPattern, resource_fits_template};
-pub use catalog::{AccessLevel, Action, Catalog, ResourceType, Service, catalog};
+pub use catalog::{
+    AccessLevel, Action, Catalog, ResourceType, Service, catalog, parse_embedded_catalog,
+};
 pub use conditions::{
     CONDITION_OPERATORS, ConditionKeyInfo, ConditionOperator, OperatorProblem, OperatorType,
     SetQualifier, condition_key_info, is_federation_key, is_multivalued, operator_fits,

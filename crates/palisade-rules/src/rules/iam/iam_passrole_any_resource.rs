@@ -36,7 +36,7 @@ declare_rule! {
     pub(crate) struct IamPassroleAnyResource {
         code: "PAL204",
         name: "iam-passrole-any-resource",
-        title: "Principal may pass any role (iam:PassRole on *)",
+        title: "Policy allows passing any role (iam:PassRole on *)",
         severity: High,
         confidence: High,
         sas: S5,

@@ -37,7 +37,7 @@ declare_rule! {
     pub(crate) struct IamServiceWildcard {
         code: "PAL202",
         name: "iam-service-wildcard",
-        title: "Role allows every action of a service",
+        title: "Policy allows every action of a service",
         severity: High,
         confidence: High,
         sas: S5,

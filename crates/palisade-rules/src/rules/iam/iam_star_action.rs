@@ -33,7 +33,7 @@ declare_rule! {
     pub(crate) struct IamStarAction {
         code: "PAL201",
         name: "iam-star-action",
-        title: "Role allows every action",
+        title: "Policy allows every action",
         severity: Critical,
         confidence: High,
         sas: S5,

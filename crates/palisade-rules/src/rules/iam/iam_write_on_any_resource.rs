@@ -40,7 +40,7 @@ declare_rule! {
     pub(crate) struct IamWriteOnAnyResource {
         code: "PAL203",
         name: "iam-write-on-any-resource",
-        title: "Role allows write or permissions-management actions on any resource",
+        title: "Policy allows write or permissions-management actions on any resource",
         severity: High,
         confidence: High,
         sas: S5,
