@@ -27,8 +27,9 @@ use palisade_model::{
 use crate::{LoadError, LoadSettings, read_text};
 
 /// The largest authorization-details file read. The command's output for a large account
-/// runs to hundreds of megabytes; memory use is about eight times the file.
-pub const MAX_AUTH_DETAILS_SIZE: u64 = 1024 * 1024 * 1024;
+/// runs to tens or hundreds of megabytes; memory use is about twelve times the file. A larger
+/// `max-file-size` in `palisade.toml` raises the limit.
+pub const MAX_AUTH_DETAILS_SIZE: u64 = 512 * 1024 * 1024;
 
 /// The four lists of the command's output.
 const LISTS: [&str; 4] = [

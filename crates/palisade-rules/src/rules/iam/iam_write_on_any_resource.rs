@@ -10,14 +10,16 @@ use crate::{Checker, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Finds `Allow` statements in a role's own policies that grant write or permissions-management
-    /// actions on `Resource: "*"` (or with `NotResource`), when those actions can be restricted to
-    /// specific resources. Action patterns are expanded against the IAM action catalog; actions that
-    /// only accept `"*"` (such as `cloudwatch:PutMetricData`) are not reported.
+    /// Finds `Allow` statements in a role's own policies that grant write, tagging or
+    /// permissions-management actions on `Resource: "*"` (or with `NotResource`), when those
+    /// actions can be restricted to specific resources. Action patterns are expanded against the
+    /// IAM action catalog; actions that only accept `"*"` (such as `cloudwatch:PutMetricData`) are
+    /// not reported, nor are those an explicit Deny or the permissions boundary takes away.
     ///
     /// ## Why is this bad?
     /// `Resource: "*"` turns "may write to the orders table" into "may write to every table, bucket,
-    /// queue or key of that kind in the account", including other applications' data. With
+    /// queue or key of that kind in the account", including other applications' data; tagging
+    /// any resource defeats access control based on tags. With
     /// permissions-management actions (`s3:PutBucketPolicy`, `kms:PutKeyPolicy`), the function can
     /// open resources to anyone.
     ///
@@ -82,7 +84,8 @@ impl Rule for IamWriteOnAnyResource {
                             AccessLevel::PermissionsManagement => {
                                 found.insert((false, a.full_name()));
                             }
-                            AccessLevel::Write => {
+                            // Tags decide access under attribute-based access control.
+                            AccessLevel::Write | AccessLevel::Tagging => {
                                 found.insert((true, a.full_name()));
                             }
                             _ => {}
