@@ -6,8 +6,9 @@ use crate::{Checker, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Finds roles whose trust policy lets any principal (`"*"` or `{"AWS": "*"}`) assume them,
-    /// without a condition that narrows who.
+    /// Finds roles whose trust policy lets any principal (`"*"` or `{"AWS": "*"}`, or an Allow
+    /// with `NotPrincipal`, which trusts everyone it does not list) assume them, without a
+    /// condition that narrows who.
     ///
     /// ## Why is this bad?
     /// Anyone with an AWS account can call `sts:AssumeRole` on such a role and act with all of its
@@ -49,14 +50,18 @@ impl Rule for TrustPolicyAnyPrincipal {
         for role in &app.roles {
             let Some(trust) = &role.trust else { continue };
             for stmt in trust.statements.iter().filter(|s| s.is_allow()) {
-                let Some(p) = &stmt.principal else { continue };
-                if !p.is_anyone() || narrows_principal(stmt) {
+                if narrows_principal(stmt) {
                     continue;
                 }
-                let r = cx.report(
-                    p.span(),
-                    format!("{} can be assumed by any AWS principal", who(app, role)),
-                );
+                // `NotPrincipal` in an Allow trusts everyone but the principals it lists.
+                let (span, whom) = match (&stmt.principal, &stmt.not_principal) {
+                    (Some(p), _) if p.is_anyone() => (p.span(), "any AWS principal"),
+                    (None, Some(np)) => {
+                        (np.span(), "any AWS principal but those NotPrincipal lists")
+                    }
+                    _ => continue,
+                };
+                let r = cx.report(span, format!("{} can be assumed by {whom}", who(app, role)));
                 attach(r, app, role)
                     .at(format!("Trust/{}", stmt.label()))
                     .truth(&existence(trust, stmt, None))
