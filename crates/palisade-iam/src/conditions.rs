@@ -272,6 +272,93 @@ static SERVICE_KEYS: LazyLock<Vec<ServiceKey>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Whether IAM can read `value` as a value of an operator of kind `kind`: a date in ISO 8601
+/// or epoch seconds, a number, `true`/`false`, an IPv4 or IPv6 address or CIDR block, an ARN
+/// (or a pattern of one). Values with policy variables (`${aws:username}`) are not judged, nor
+/// are string and binary values. `Null` takes `true` or `false`.
+pub fn value_fits(kind: OperatorType, value: &str) -> bool {
+    let v = value.trim();
+    if v.contains("${") {
+        return true;
+    }
+    match kind {
+        OperatorType::String | OperatorType::Binary => true,
+        OperatorType::Numeric => v.parse::<f64>().is_ok_and(f64::is_finite),
+        OperatorType::Bool | OperatorType::Null => {
+            v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false")
+        }
+        OperatorType::Date => is_epoch(v) || is_iso_date(v),
+        OperatorType::IpAddress => is_ip_or_cidr(v),
+        OperatorType::Arn => v == "*" || v.to_ascii_lowercase().starts_with("arn:"),
+    }
+}
+
+fn is_epoch(v: &str) -> bool {
+    !v.is_empty() && v.len() <= 12 && v.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `2026-11-22`, `2026-11-22T10:00:00Z`, `2026-11-22T10:00:00.123+01:00`.
+fn is_iso_date(v: &str) -> bool {
+    let (date, time) = match v.split_once(['T', 't']) {
+        Some((d, t)) => (d, Some(t)),
+        None => (v, None),
+    };
+    let parts: Vec<&str> = date.split('-').collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let date_ok = matches!(parts.as_slice(), [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2))
+        && parts
+            .get(1)
+            .and_then(|m| m.parse::<u8>().ok())
+            .is_some_and(|m| (1..=12).contains(&m))
+        && parts
+            .get(2)
+            .and_then(|d| d.parse::<u8>().ok())
+            .is_some_and(|d| (1..=31).contains(&d));
+    if !date_ok {
+        return false;
+    }
+    let Some(time) = time else { return true };
+    let clock = time
+        .trim_end_matches(['Z', 'z'])
+        .split(['+', '-'])
+        .next()
+        .unwrap_or("");
+    let hms = clock.split('.').next().unwrap_or("");
+    let fields: Vec<&str> = hms.split(':').collect();
+    (2..=3).contains(&fields.len()) && fields.iter().all(|f| digits(f, 2))
+}
+
+fn is_ip_or_cidr(v: &str) -> bool {
+    let (addr, prefix) = match v.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (v, None),
+    };
+    let max = match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => 32,
+        Ok(std::net::IpAddr::V6(_)) => 128,
+        Err(_) => return false,
+    };
+    prefix.is_none_or(|p| p.parse::<u8>().is_ok_and(|n| n <= max))
+}
+
+/// Whether requests for `action` can carry the condition key: the action lists it, or one of
+/// the resource types the action acts on does. Global keys are not judged here.
+pub fn key_applies_to_action(key: &str, action: &crate::Action) -> bool {
+    if action.condition_keys.iter().any(|k| key_matches(k, key)) {
+        return true;
+    }
+    let Some(service) = catalog().service(action.service) else {
+        return false;
+    };
+    action.resource_types.iter().any(|(name, _)| {
+        service
+            .resource_types
+            .iter()
+            .filter(|r| r.name.eq_ignore_ascii_case(name))
+            .any(|r| r.condition_keys.iter().any(|k| key_matches(k, key)))
+    })
+}
+
 /// Keys of identity providers (`saml:sub`, `accounts.google.com:aud`,
 /// `token.actions.githubusercontent.com:sub`): present in the requests of federated sessions,
 /// whatever the service.
@@ -366,6 +453,29 @@ pub fn suggest_condition_key(key: &str, services: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_read_as_iam_reads_them() {
+        assert!(value_fits(OperatorType::Date, "2026-11-22T10:00:00Z"));
+        assert!(value_fits(OperatorType::Date, "2026-11-22"));
+        assert!(value_fits(OperatorType::Date, "1790000000"));
+        assert!(!value_fits(OperatorType::Date, "yesterday"));
+        assert!(!value_fits(OperatorType::Date, "2026-13-01"));
+        assert!(value_fits(OperatorType::Numeric, "3600"));
+        assert!(!value_fits(OperatorType::Numeric, "one hour"));
+        assert!(value_fits(OperatorType::Bool, "TRUE"));
+        assert!(!value_fits(OperatorType::Bool, "yes"));
+        assert!(value_fits(OperatorType::IpAddress, "203.0.113.0/24"));
+        assert!(value_fits(OperatorType::IpAddress, "2001:db8::/32"));
+        assert!(!value_fits(OperatorType::IpAddress, "203.0.113.0/33"));
+        assert!(!value_fits(OperatorType::IpAddress, "office"));
+        assert!(value_fits(
+            OperatorType::Arn,
+            "arn:aws:sqs:*:111122223333:jobs-*"
+        ));
+        assert!(!value_fits(OperatorType::Arn, "jobs-queue"));
+        assert!(value_fits(OperatorType::Date, "${aws:CurrentTime}"));
+    }
 
     fn op(s: &str) -> Result<ConditionOperator, OperatorProblem> {
         parse_operator(s)

@@ -22,8 +22,8 @@ pub use catalog::{
 };
 pub use conditions::{
     CONDITION_OPERATORS, ConditionKeyInfo, ConditionOperator, OperatorProblem, OperatorType,
-    SetQualifier, condition_key_info, is_federation_key, is_multivalued, operator_fits,
-    parse_operator, suggest_condition_key,
+    SetQualifier, condition_key_info, is_federation_key, is_multivalued, key_applies_to_action,
+    operator_fits, parse_operator, suggest_condition_key, value_fits,
 };
 pub use effective::{
     Boundary, Effective, Expander, Grant, Source, UnknownAction, boundary_actions, effective,

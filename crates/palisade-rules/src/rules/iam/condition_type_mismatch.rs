@@ -7,7 +7,7 @@ use palisade_iam::{
 use palisade_model::{App, Span};
 
 use super::mod_helpers::{attach, statement_path};
-use super::policy_lint::{condition_entries, entry_existence, written_documents};
+use super::policy_lint::{condition_entries, entry_existence, unreadable_value, written_documents};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -23,7 +23,10 @@ declare_rule! {
     ///   keys, `IpAddress`/`NotIpAddress` on non-IP keys, and ARN operators on non-ARN keys are
     ///   reported (string operators on ARN keys are fine);
     /// - `ForAllValues:`/`ForAnyValue:` qualify a multivalued key (`aws:TagKeys`,
-    ///   `aws:PrincipalOrgPaths`), not a single-valued one.
+    ///   `aws:PrincipalOrgPaths`), not a single-valued one;
+    /// - the values can be read as the operator's kind: a date in ISO 8601 or epoch seconds, a
+    ///   number, `true`/`false`, an IP address or CIDR block, an ARN (values with policy
+    ///   variables are not judged).
     ///
     /// Keys Palisade does not know are PAL222's.
     ///
@@ -148,8 +151,10 @@ impl Rule for ConditionTypeMismatch {
                             } else {
                                 condition_key_info(key).map(|i| i.key_type)
                             };
-                            let Some(key_type) = key_type else { continue };
-                            if !operator_fits(op.kind, key_type) {
+                            let bad_value = unreadable_value(op.kind, entry.values);
+                            if let Some(key_type) = key_type
+                                && !operator_fits(op.kind, key_type)
+                            {
                                 let consequence = match op.kind {
                                     OperatorType::String => {
                                         "the value is then compared as text".to_string()
@@ -170,6 +175,7 @@ impl Rule for ConditionTypeMismatch {
                                     ),
                                 )
                             } else if let Some(set) = op.set
+                                && let Some(key_type) = key_type
                                 && !is_multivalued(key_type)
                             {
                                 let plain =
@@ -187,6 +193,15 @@ impl Rule for ConditionTypeMismatch {
                                     format!("Condition/{written}/{key}"),
                                     format!(
                                         "{written} qualifies {key}, which holds a single value ({key_type}): {risk}; use {plain}"
+                                    ),
+                                )
+                            } else if let Some((value, at)) = bad_value {
+                                (
+                                    at,
+                                    format!("Condition/{written}/{key}/{value}"),
+                                    format!(
+                                        "{written} compares {key} with \"{value}\", which is not {}: IAM cannot read it, so the condition does not hold as written",
+                                        a(op.kind.describe())
                                     ),
                                 )
                             } else {

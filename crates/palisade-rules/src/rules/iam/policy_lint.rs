@@ -17,7 +17,9 @@ use super::mod_helpers::existence;
 pub(crate) fn is_written(doc: &PolicyDocument) -> bool {
     matches!(
         doc.source,
-        PolicySource::Inline { .. } | PolicySource::CustomerManaged { .. }
+        PolicySource::Inline { .. }
+            | PolicySource::CustomerManaged { .. }
+            | PolicySource::Standalone { .. }
     )
 }
 
@@ -44,6 +46,8 @@ pub(crate) struct ConditionEntry<'a> {
     pub operator_span: Span,
     pub key: &'a str,
     pub key_span: Span,
+    /// The value or values the key is compared with.
+    pub values: &'a Value,
     /// The template condition the entry is written under (`!If` inside the block).
     pub when: Option<&'a str>,
 }
@@ -88,6 +92,7 @@ fn keys<'a>(
                     operator_span,
                     key: &e.key,
                     key_span: e.key_span,
+                    values: &e.value,
                     when,
                 });
             }
@@ -105,6 +110,27 @@ fn keys<'a>(
         }
         _ => {}
     }
+}
+
+/// The first value of a condition entry that IAM cannot read as a value of the operator's
+/// kind, with where it is written. Values known only at deploy time are not judged.
+pub(crate) fn unreadable_value(
+    kind: palisade_iam::OperatorType,
+    values: &Value,
+) -> Option<(String, Span)> {
+    let items: Vec<&Value> = match &values.kind {
+        ValueKind::List(items) => items.iter().collect(),
+        _ => vec![values],
+    };
+    items.into_iter().find_map(|v| {
+        let text = match &v.kind {
+            ValueKind::Text(t) => t.literal()?.to_string(),
+            ValueKind::Number(n) => n.clone(),
+            ValueKind::Bool(b) => b.to_string(),
+            _ => return None,
+        };
+        (!palisade_iam::value_fits(kind, &text)).then_some((text, v.span))
+    })
 }
 
 /// How certain an occurrence inside a condition block is.
@@ -140,6 +166,27 @@ pub(crate) fn statement_services(stmt: &Statement) -> Option<BTreeSet<&'static s
         }
     }
     Some(out)
+}
+
+/// The catalog actions a statement's literal `Action` patterns expand to (empty with
+/// `NotAction` or an expression among them).
+pub(crate) fn statement_catalog_actions(stmt: &Statement) -> Vec<&'static palisade_iam::Action> {
+    let Some(actions) = stmt.action.as_ref() else {
+        return Vec::new();
+    };
+    if stmt.not_action.is_some() {
+        return Vec::new();
+    }
+    let mut out: Vec<&'static palisade_iam::Action> = Vec::new();
+    for item in &actions.items {
+        let Some(p) = item.text.literal() else {
+            return Vec::new();
+        };
+        out.extend(catalog().expand(p));
+    }
+    out.sort_by_key(|a| a.id);
+    out.dedup_by_key(|a| a.id);
+    out
 }
 
 /// A whole-text reference (`!GetAtt Table.Arn`, `!Ref Param`): its value is only known at

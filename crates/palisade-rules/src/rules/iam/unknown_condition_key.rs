@@ -1,12 +1,13 @@
 use palisade_iam::{
-    OperatorType, SetQualifier, condition_key_info, is_federation_key, parse_operator,
-    suggest_condition_key,
+    OperatorType, SetQualifier, condition_key_info, is_federation_key, key_applies_to_action,
+    parse_operator, suggest_condition_key,
 };
 use palisade_model::App;
 
 use super::mod_helpers::{attach, statement_path};
 use super::policy_lint::{
-    condition_entries, entry_existence, statement_services, written_documents,
+    condition_entries, entry_existence, list_names, statement_catalog_actions, statement_services,
+    written_documents,
 };
 use crate::{Checker, Rule};
 
@@ -19,8 +20,10 @@ declare_rule! {
     /// an identity provider (`saml:sub`, `token.actions.githubusercontent.com:sub`). Keys are
     /// compared ignoring case, as IAM does; keys documented with a suffix
     /// (`s3:ExistingObjectTag/<key>`, `kms:EncryptionContext:${EncryptionContextKey}`) match by
-    /// prefix. Statements with `NotAction`, `*` or a wildcard service are judged against every
-    /// service.
+    /// prefix. A key of the right service that none of the statement's actions takes is reported
+    /// too (`s3:prefix` on `s3:GetObject`: only listing requests carry it), as IAM Access
+    /// Analyzer and parliament do. Statements with `NotAction`, `*` or a wildcard service are
+    /// judged against every service.
     ///
     /// ## Why is this bad?
     /// IAM accepts any key and looks it up in the request: a key that no request carries makes
@@ -105,25 +108,45 @@ impl Rule for UnknownConditionKey {
                         (Some(i), Some(s)) => i.services.iter().any(|x| s.contains(x)),
                         (None, _) => false,
                     };
-                    if known {
-                        continue;
-                    }
                     let names: Vec<&str> = services
                         .as_ref()
                         .map(|s| s.iter().copied().collect())
                         .unwrap_or_default();
-                    let of = match &info {
-                        Some(i) => format!(
+                    // A key of the statement's services that none of its actions takes: the
+                    // requests the statement is about never carry it.
+                    let not_taken = match &info {
+                        Some(i) if known && !i.global && services.is_some() => {
+                            let actions = statement_catalog_actions(stmt);
+                            (!actions.is_empty()
+                                && !actions.iter().any(|a| key_applies_to_action(key, a)))
+                            .then(|| {
+                                let listed: Vec<String> =
+                                    actions.iter().map(|a| a.full_name()).collect();
+                                format!(
+                                    "{key} is a condition key of {}, but none of the statement's actions ({}) takes it",
+                                    i.services.join(", "),
+                                    list_names(&listed, 3)
+                                )
+                            })
+                        }
+                        _ => None,
+                    };
+                    if known && not_taken.is_none() {
+                        continue;
+                    }
+                    let of = match (&info, not_taken) {
+                        (_, Some(message)) => message,
+                        (Some(i), None) => format!(
                             "{key} is a condition key of {}, not of {} (the statement's actions)",
                             i.services.join(", "),
                             names.join(", ")
                         ),
-                        None if names.is_empty() => {
+                        (None, None) if names.is_empty() => {
                             format!(
                                 "{key} is neither a global condition key nor a key of any service"
                             )
                         }
-                        None => format!(
+                        (None, None) => format!(
                             "{key} is neither a global condition key nor a key of {}",
                             names.join(", ")
                         ),
