@@ -69,7 +69,9 @@ CATEGORIES = ["PrivilegeEscalation", "ResourceExposure", "DataExfiltration", "Cr
               "InfrastructureModification", "ServiceWildcard", "AssumableByComputeService"]
 # Palisade rule codes per category; the last three have no cloudsplaining counterpart.
 PALISADE_CODES = {
-    "PrivilegeEscalation": {"PAL208"}, "ResourceExposure": {"PAL209"}, "DataExfiltration": {"PAL210"},
+    "PrivilegeEscalation": {"PAL208"},
+    # iam:PassRole, a permissions-management action for cloudsplaining, is PAL204's.
+    "ResourceExposure": {"PAL209", "PAL204"}, "DataExfiltration": {"PAL210"},
     "CredentialsExposure": {"PAL211"},
     # Palisade reports write actions on "*" as PAL203, except iam:PassRole (PAL204) and those
     # granted by `*`, NotAction (PAL201) or `service:*` (PAL202), which have rules of their own.

@@ -36,6 +36,12 @@ impl ActionSet {
         }
     }
 
+    pub fn remove(&mut self, id: u32) {
+        if let Some(w) = self.words.get_mut((id / 64) as usize) {
+            *w &= !(1 << (id % 64));
+        }
+    }
+
     pub fn contains(&self, id: u32) -> bool {
         self.words
             .get((id / 64) as usize)

@@ -27,8 +27,10 @@ pub struct Grant<'a> {
     /// Shared between equal statements: an account attaches the same policies to many
     /// principals.
     pub actions: Arc<ActionSet>,
-    /// The statement does not narrow resources (`Resource: "*"`, a `NotResource`, or none).
-    pub any_resource: bool,
+    /// The actions the statement grants on every resource they can act on: all of them with
+    /// `Resource: "*"`, a `NotResource` or no resource; those of a service whose every resource
+    /// of a type a wildcard ARN covers (`arn:aws:iam::*:role/*`); none otherwise.
+    pub open: Option<Arc<ActionSet>>,
     /// A `Condition` block or a template condition limits the statement.
     pub conditional: bool,
 }
@@ -53,8 +55,11 @@ pub struct UnknownAction<'a> {
 #[derive(Clone, Debug)]
 pub enum Boundary {
     None,
-    /// The actions the boundary allows.
-    Known(ActionSet),
+    /// What the boundary allows: actions on some resource, and actions on any resource.
+    Known {
+        allowed: ActionSet,
+        open: ActionSet,
+    },
     /// A boundary Palisade cannot read (an ARN outside the app): permissions may be smaller.
     Unknown(String),
 }
@@ -77,8 +82,9 @@ pub struct Effective<'a> {
 #[derive(Default)]
 pub struct Expander {
     cache: HashMap<String, ActionSet>,
-    /// Action sets of whole statements, by their patterns.
-    statements: HashMap<String, Arc<ActionSet>>,
+    /// Action sets of whole statements, by `NotAction` or not and their patterns (`None` for
+    /// an expression).
+    statements: HashMap<(bool, Vec<Option<String>>), Arc<ActionSet>>,
 }
 
 impl Expander {
@@ -123,6 +129,8 @@ pub fn statement_actions<'a>(
     (set, unknown, unresolved)
 }
 
+/// The statement does not narrow resources: `Resource: "*"`, a `NotResource` (for an Allow,
+/// "everything except"), or no resource at all.
 fn any_resource(stmt: &Statement) -> bool {
     match (&stmt.resource, &stmt.not_resource) {
         (_, Some(_)) => true,
@@ -131,8 +139,96 @@ fn any_resource(stmt: &Statement) -> bool {
     }
 }
 
+/// A Deny that surely applies to every resource: `Resource: "*"` (a `NotResource` spares
+/// what it lists).
+fn denies_everywhere(stmt: &Statement) -> bool {
+    stmt.not_resource.is_none() && stmt.resource.as_ref().is_some_and(|r| r.star().is_some())
+}
+
+/// A `Condition` block, a template condition on the document or the statement, or an
+/// `!If` on one of its action or resource items.
 fn conditional(doc: &PolicyDocument, stmt: &Statement) -> bool {
-    stmt.has_condition() || stmt.when.is_some() || doc.when.is_some()
+    let item_when = [
+        &stmt.action,
+        &stmt.not_action,
+        &stmt.resource,
+        &stmt.not_resource,
+    ]
+    .into_iter()
+    .flatten()
+    .any(|p| p.items.iter().any(|i| i.when.is_some()));
+    stmt.has_condition() || stmt.when.is_some() || doc.when.is_some() || item_when
+}
+
+/// Whether a resource pattern covers every resource of one of the service's resource types
+/// (in the accounts and regions it names): its resource part is `*`, or the type's ARN
+/// template with each `${…}` as `*` (`role/*`, `function:*`, `*/*` for S3 objects).
+pub fn covers_whole_type(pattern: &str) -> Option<&str> {
+    let mut parts = pattern.splitn(6, ':');
+    let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    if service.is_empty() || service.contains(['*', '?']) {
+        return None;
+    }
+    if resource == "*" {
+        return Some(service);
+    }
+    let svc = catalog().service(service)?;
+    svc.resource_types
+        .iter()
+        .any(|t| {
+            let template = t.arn.splitn(6, ':').nth(5).unwrap_or("");
+            let starred = star_placeholders(template);
+            crate::pattern::wildcard_match(resource, &starred, false)
+        })
+        .then_some(service)
+}
+
+/// `role/${RoleNameWithPath}` → `role/*`.
+fn star_placeholders(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find("${") {
+        out.push_str(&rest[..open]);
+        out.push('*');
+        rest = rest[open..]
+            .find('}')
+            .map_or("", |close| &rest[open + close + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The actions of a statement granted on every resource they can act on (see [`Grant::open`]).
+fn open_actions(
+    ex: &mut Expander,
+    stmt: &Statement,
+    actions: &Arc<ActionSet>,
+) -> Option<Arc<ActionSet>> {
+    if any_resource(stmt) {
+        return Some(Arc::clone(actions));
+    }
+    let mut open: Option<ActionSet> = None;
+    for item in stmt.resource.iter().flat_map(|r| &r.items) {
+        let Some(service) = item.text.literal().and_then(covers_whole_type) else {
+            continue;
+        };
+        let mut of_service = ex.expand(&format!("{service}:*")).clone();
+        of_service.intersect_with(actions);
+        match &mut open {
+            Some(set) => set.union_with(&of_service),
+            None => open = Some(of_service),
+        }
+    }
+    open.filter(|s| !s.is_empty()).map(Arc::new)
 }
 
 /// [`statement_actions`], with equal statements sharing one set.
@@ -145,15 +241,13 @@ fn shared_statement_actions<'a>(
         (None, p) => (p.is_some(), p.as_ref()),
     };
     let items = patterns.map(|p| p.items.as_slice()).unwrap_or(&[]);
-    let mut key = String::from(if negated { "!" } else { "" });
-    for item in items {
-        match item.text.literal() {
-            Some(p) => key.push_str(&p.trim().to_ascii_lowercase()),
-            // An expression: the set does not depend on it, but keep such statements apart.
-            None => key.push('\u{0}'),
-        }
-        key.push('\n');
-    }
+    let key = (
+        negated,
+        items
+            .iter()
+            .map(|i| i.text.literal().map(|p| p.trim().to_ascii_lowercase()))
+            .collect::<Vec<_>>(),
+    );
     if let Some(set) = ex.statements.get(&key).cloned() {
         let mut unknown = Vec::new();
         let mut unresolved = 0;
@@ -200,12 +294,15 @@ pub fn effective<'a>(
                     doc: src.doc,
                     stmt,
                     at: src.at,
+                    open: open_actions(ex, stmt, &actions),
                     actions,
-                    any_resource: any_resource(stmt),
                     conditional: conditional(src.doc, stmt),
                 }),
                 Some(palisade_model::Effect::Deny) => {
-                    if any_resource(stmt) && !conditional(src.doc, stmt) {
+                    // Only a Deny known to apply always and everywhere removes actions: one
+                    // whose actions include an expression (`NotAction: !Ref X` would otherwise
+                    // deny everything) or that has a condition may not.
+                    if denies_everywhere(stmt) && !conditional(src.doc, stmt) && unres == 0 {
                         denied.union_with(&actions);
                     } else {
                         partially_denied.union_with(&actions);
@@ -225,17 +322,24 @@ pub fn effective<'a>(
     }
 }
 
-/// The actions a boundary document allows (its Allows minus its unconditional Denies).
-pub fn boundary_actions(ex: &mut Expander, doc: &PolicyDocument) -> ActionSet {
+/// What a permissions boundary document allows (its Allows minus its unconditional Denies),
+/// on some resource and on any resource. Conditions in a boundary are given the benefit of the
+/// doubt.
+pub fn boundary_of_document(ex: &mut Expander, doc: &PolicyDocument) -> Boundary {
     let eff = effective(ex, &[Source { doc, at: None }], Boundary::None);
-    eff.allowed()
+    Boundary::Known {
+        allowed: eff.allowed(),
+        open: eff.unconstrained(true),
+    }
 }
 
 impl<'a> Effective<'a> {
-    fn cap(&self, set: &mut ActionSet) {
+    /// Remove what explicit denies remove, and keep what the boundary allows (on any resource,
+    /// when `open`).
+    fn cap(&self, set: &mut ActionSet, open: bool) {
         set.subtract(&self.denied);
-        if let Boundary::Known(b) = &self.boundary {
-            set.intersect_with(b);
+        if let Boundary::Known { allowed, open: any } = &self.boundary {
+            set.intersect_with(if open { any } else { allowed });
         }
     }
 
@@ -245,7 +349,7 @@ impl<'a> Effective<'a> {
         for g in &self.grants {
             set.union_with(&g.actions);
         }
-        self.cap(&mut set);
+        self.cap(&mut set, false);
         set
     }
 
@@ -254,15 +358,14 @@ impl<'a> Effective<'a> {
     pub fn unconstrained(&self, conditional: bool) -> ActionSet {
         let mut set = ActionSet::empty(catalog());
         for g in self.grants.iter().filter(|g| conditional || !g.conditional) {
-            if g.any_resource {
-                set.union_with(&g.actions);
-            } else {
-                let mut only_star = ActionSet::clone(&g.actions);
-                only_star.intersect_with(unrestrictable());
-                set.union_with(&only_star);
+            if let Some(open) = &g.open {
+                set.union_with(open);
             }
+            let mut only_star = ActionSet::clone(&g.actions);
+            only_star.intersect_with(unrestrictable());
+            set.union_with(&only_star);
         }
-        self.cap(&mut set);
+        self.cap(&mut set, true);
         set
     }
 
@@ -279,7 +382,10 @@ impl<'a> Effective<'a> {
         let open: Vec<&Grant<'a>> = self
             .grants
             .iter()
-            .filter(|g| g.actions.contains(id) && (g.any_resource || unrestrictable))
+            .filter(|g| {
+                g.actions.contains(id)
+                    && (unrestrictable || g.open.as_ref().is_some_and(|o| o.contains(id)))
+            })
             .collect();
         if open.is_empty() {
             self.grants
@@ -350,7 +456,7 @@ mod tests {
             serde_json::json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}),
         );
         let mut ex = Expander::new();
-        let bound = boundary_actions(&mut ex, &boundary);
+        let bound = boundary_of_document(&mut ex, &boundary);
         let eff = effective(
             &mut ex,
             &[
@@ -363,7 +469,7 @@ mod tests {
                     at: None,
                 },
             ],
-            Boundary::Known(bound),
+            bound,
         );
         let allowed = eff.allowed();
         assert!(!allowed.contains(id("s3:DeleteObject")), "denied");
@@ -376,6 +482,95 @@ mod tests {
             !allowed.contains(id("iam:PassRole")),
             "outside the boundary"
         );
+    }
+
+    fn one(d: &PolicyDocument) -> Effective<'_> {
+        let mut ex = Expander::new();
+        effective(&mut ex, &[Source { doc: d, at: None }], Boundary::None)
+    }
+
+    /// Only a Deny known to apply always and everywhere removes actions.
+    #[test]
+    fn denies_that_may_not_apply_remove_nothing() {
+        let allow = serde_json::json!({"Effect": "Allow", "Action": ["iam:PassRole", "s3:GetObject"], "Resource": "*"});
+        let spared = doc(serde_json::json!({"Statement": [allow,
+            {"Effect": "Deny", "NotAction": "s3:ListBucket", "NotResource": "arn:aws:s3:::b/*"}]}));
+        let eff = one(&spared);
+        assert!(
+            eff.allowed().contains(id("s3:GetObject")),
+            "NotResource spares b/*"
+        );
+        assert!(eff.denied.is_empty());
+        // `NotAction` written as an expression: which actions it spares is unknown.
+        let mut unknown = doc(serde_json::json!({"Statement": [allow,
+            {"Effect": "Deny", "NotAction": "x", "Resource": "*"}]}));
+        if let Some(p) = unknown
+            .statements
+            .get_mut(1)
+            .and_then(|s| s.not_action.as_mut())
+            && let Some(item) = p.items.first_mut()
+        {
+            item.text = palisade_model::Text::sym(palisade_model::Symbol::Ref("Keep".into()));
+        }
+        let eff = one(&unknown);
+        assert!(eff.allowed().contains(id("iam:PassRole")));
+        // One literal holding several names is one (unknown) action, not a list.
+        let joined = doc(serde_json::json!({"Statement": [allow,
+            {"Effect": "Deny", "Action": "iam:passrole\ns3:getobject", "Resource": "*"}]}));
+        let eff = one(&joined);
+        assert!(eff.allowed().contains(id("iam:PassRole")));
+    }
+
+    #[test]
+    fn wildcard_arns_over_a_whole_type_are_any_resource() {
+        let d = doc(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction"], "Resource": "arn:aws:iam::*:role/*"},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*/*"},
+            {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::uploads/*"},
+            {"Effect": "Allow", "Action": "iam:GetRole", "Resource": "arn:aws:iam::111122223333:role/service-role/*"}
+        ]}));
+        let eff = one(&d);
+        let open = eff.unconstrained(false);
+        assert!(open.contains(id("iam:PassRole")), "every role");
+        assert!(
+            !open.contains(id("lambda:CreateFunction")),
+            "a role ARN is no function"
+        );
+        assert!(
+            open.contains(id("s3:GetObject")),
+            "every object of every bucket"
+        );
+        assert!(!open.contains(id("s3:PutObject")), "one bucket");
+        assert!(!open.contains(id("iam:GetRole")), "one path");
+        assert_eq!(
+            covers_whole_type("arn:aws:lambda:*:*:function:*"),
+            Some("lambda")
+        );
+        assert_eq!(covers_whole_type("arn:aws:s3:::my-bucket/*"), None);
+        assert_eq!(covers_whole_type("arn:aws:s3:::*"), Some("s3"));
+    }
+
+    /// A boundary that allows an action only on named resources does not let it reach any
+    /// resource.
+    #[test]
+    fn boundaries_narrow_resources_too() {
+        let allow = doc(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "secretsmanager:GetSecretValue"], "Resource": "*"}]}));
+        let boundary = doc(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}));
+        let mut ex = Expander::new();
+        let bound = boundary_of_document(&mut ex, &boundary);
+        let eff = effective(
+            &mut ex,
+            &[Source {
+                doc: &allow,
+                at: None,
+            }],
+            bound,
+        );
+        assert!(eff.allowed().contains(id("s3:GetObject")));
+        assert!(!eff.allowed().contains(id("secretsmanager:GetSecretValue")));
+        assert!(!eff.unconstrained(true).contains(id("s3:GetObject")));
     }
 
     #[test]

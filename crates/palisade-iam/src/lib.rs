@@ -26,8 +26,8 @@ pub use conditions::{
     operator_fits, parse_operator, suggest_condition_key, value_fits,
 };
 pub use effective::{
-    Boundary, Effective, Expander, Grant, Source, UnknownAction, boundary_actions, effective,
-    statement_actions,
+    Boundary, Effective, Expander, Grant, Source, UnknownAction, boundary_of_document,
+    covers_whole_type, effective, statement_actions,
 };
 pub use footprint::{Footprint, Granted, LEVELS, Reach, ServiceGrants, footprint};
 pub use global_keys::{GLOBAL_CONDITION_KEYS, global_condition_key};

@@ -109,6 +109,7 @@ pub fn load_auth_details(
         rel,
         source: &source,
         app: App::new(rel, file, AppFormat::AuthorizationDetails),
+        groups: BTreeSet::new(),
     };
     loader.load(root);
     let mut app = loader.app;
@@ -121,6 +122,8 @@ struct Loader<'s> {
     rel: &'s str,
     source: &'s SourceFile,
     app: App,
+    /// Names of the groups read so far (groups are read before users).
+    groups: BTreeSet<String>,
 }
 
 impl Loader<'_> {
@@ -137,6 +140,45 @@ impl Loader<'_> {
             .push(Diagnostic::warning(self.rel, Some(at), message));
     }
 
+    /// The objects of a top-level list; anything else there is reported and skipped.
+    fn list<'o, 'a>(&mut self, root: &'o Object<'a>, key: &str) -> Vec<&'o Object<'a>> {
+        let Some(prop) = root.get(key) else {
+            return Vec::new();
+        };
+        let Some(items) = prop.value.as_array() else {
+            self.warn(
+                prop.value.range().start,
+                format!("{key} is not a list; it was not read"),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(items.elements.len());
+        for item in &items.elements {
+            match item.as_object() {
+                Some(o) => out.push(o),
+                None => self.warn(
+                    item.range().start,
+                    format!("an entry of {key} is not an object; it was skipped"),
+                ),
+            }
+        }
+        out
+    }
+
+    /// Report a managed policy a principal refers to that the file does not hold (an AWS
+    /// managed one is read from Palisade's own copy): its permissions are not counted.
+    fn check_reference(&mut self, arn: &str, at: usize, what: &str, whose: &str) {
+        if !is_aws_managed(arn) && !self.app.managed_documents.contains_key(arn) {
+            self.warn(
+                at,
+                format!(
+                    "{what} {arn} of {whose} is not among the file's Policies: its permissions \
+                     are not counted"
+                ),
+            );
+        }
+    }
+
     fn load(&mut self, root: &Object<'_>) {
         if let Some(Json::BooleanLit(b)) = root.get("IsTruncated").map(|p| &p.value)
             && b.value
@@ -149,10 +191,10 @@ impl Loader<'_> {
                     .into(),
             );
         }
-        let policies = list(root, "Policies");
-        let roles = list(root, "RoleDetailList");
-        let users = list(root, "UserDetailList");
-        let groups = list(root, "GroupDetailList");
+        let policies = self.list(root, "Policies");
+        let roles = self.list(root, "RoleDetailList");
+        let users = self.list(root, "UserDetailList");
+        let groups = self.list(root, "GroupDetailList");
 
         // Policies first: principals refer to them by ARN.
         let mut boundaries = BTreeSet::new();
@@ -206,18 +248,19 @@ impl Loader<'_> {
         self.note_account(arn);
         let default_id = str_of(p, "DefaultVersionId");
         let versions = p.get_array("PolicyVersionList");
+        let marked = |v: &Object<'_>| {
+            matches!(
+                v.get("IsDefaultVersion").map(|p| &p.value),
+                Some(Json::BooleanLit(b)) if b.value
+            )
+        };
+        let named = |v: &Object<'_>| default_id.is_some_and(|d| str_of(v, "VersionId") == Some(d));
         let default = versions
             .into_iter()
             .flat_map(|a| &a.elements)
-            .find_map(|v| {
-                let v = v.as_object()?;
-                let is_default = matches!(
-                    v.get("IsDefaultVersion").map(|p| &p.value),
-                    Some(Json::BooleanLit(b)) if b.value
-                ) || default_id.is_some_and(|d| str_of(v, "VersionId") == Some(d));
-                is_default.then(|| v.get("Document")).flatten()
-            });
-        let Some(document) = default else {
+            .filter_map(Json::as_object)
+            .find(|v| marked(v) || named(v));
+        let Some(default) = default else {
             self.warn(
                 p.range.start,
                 format!(
@@ -226,9 +269,23 @@ impl Loader<'_> {
             );
             return;
         };
-        let aws_managed = arn.starts_with("arn:aws:iam::aws:")
-            || arn.starts_with("arn:aws-cn:iam::aws:")
-            || arn.starts_with("arn:aws-us-gov:iam::aws:");
+        if default_id.is_some() && marked(default) != named(default) {
+            self.warn(
+                default.range.start,
+                format!(
+                    "policy {name}: DefaultVersionId and IsDefaultVersion disagree; the version \
+                     read is the first either names"
+                ),
+            );
+        }
+        let Some(document) = default.get("Document") else {
+            self.warn(
+                default.range.start,
+                format!("the default version of policy {name} has no Document; it was not read"),
+            );
+            return;
+        };
+        let aws_managed = is_aws_managed(arn);
         let source = if aws_managed {
             PolicySource::AwsManaged {
                 name: name.to_string(),
@@ -292,6 +349,10 @@ impl Loader<'_> {
             .flat_map(|a| &a.elements)
         {
             let Some(item) = item.as_object() else {
+                self.warn(
+                    item.range().start,
+                    format!("an entry of {inline_key} of {name} is not an object; it was skipped"),
+                );
                 continue;
             };
             let policy_name = str_of(item, "PolicyName")
@@ -313,13 +374,22 @@ impl Loader<'_> {
             .into_iter()
             .flat_map(|a| &a.elements)
         {
-            let Some(obj) = m.as_object() else { continue };
-            let Some(arn_prop) = obj.get("PolicyArn") else {
+            let Some(arn_prop) = m.as_object().and_then(|o| o.get("PolicyArn")) else {
+                self.warn(
+                    m.range().start,
+                    format!("an attached policy of {name} has no PolicyArn; it was skipped"),
+                );
                 continue;
             };
             let Some(arn) = arn_prop.value.as_string_lit() else {
+                self.warn(
+                    arn_prop.range.start,
+                    format!("a PolicyArn of {name} is not a string; it was skipped"),
+                );
                 continue;
             };
+            let whose = format!("{} {name}", kind.noun());
+            self.check_reference(&arn.value, arn.range.start, "managed policy", &whose);
             let span = self.span(arn_prop.value.range());
             role.managed.push(ManagedPolicyRef {
                 arn: Prop::known(Text::lit(arn.value.to_string()), span),
@@ -331,6 +401,8 @@ impl Loader<'_> {
             && let Some(arn_prop) = b.get("PermissionsBoundaryArn")
             && let Some(arn) = arn_prop.value.as_string_lit()
         {
+            let whose = format!("{} {name}", kind.noun());
+            self.check_reference(&arn.value, arn.range.start, "permissions boundary", &whose);
             let span = self.span(arn_prop.value.range());
             role.permissions_boundary = Some(Prop::known(Text::lit(arn.value.to_string()), span));
             role.boundary_document = self.app.managed_documents.get(arn.value.as_ref()).cloned();
@@ -341,10 +413,29 @@ impl Loader<'_> {
                 .into_iter()
                 .flat_map(|a| &a.elements)
             {
-                if let Some(s) = g.as_string_lit() {
-                    role.groups.push((s.value.to_string(), self.span(s.range)));
+                match g.as_string_lit() {
+                    Some(s) if self.groups.contains(s.value.as_ref()) => {
+                        role.groups.push((s.value.to_string(), self.span(s.range)));
+                    }
+                    Some(s) => self.warn(
+                        s.range.start,
+                        format!(
+                            "user {name} is in group {}, which is not in GroupDetailList: its \
+                             policies are not counted",
+                            s.value
+                        ),
+                    ),
+                    None => self.warn(
+                        g.range().start,
+                        format!(
+                            "an entry of the GroupList of {name} is not a string; it was skipped"
+                        ),
+                    ),
                 }
             }
+        }
+        if kind == RoleKind::Group {
+            self.groups.insert(name);
         }
         self.app.roles.push(role);
     }
@@ -360,7 +451,17 @@ impl Loader<'_> {
     }
 
     /// A policy document: a JSON object, or (as the API returns it) URL-encoded JSON text.
-    fn document(&self, json: &Json<'_>, source: PolicySource) -> PolicyDocument {
+    /// What cannot be read of it is reported.
+    fn document(&mut self, json: &Json<'_>, source: PolicySource) -> PolicyDocument {
+        let doc = self.read_document(json, source);
+        if let Some(why) = &doc.incomplete {
+            let message = format!("{} is not read completely: {why}", doc.source.describe());
+            self.warn(json.range().start, message);
+        }
+        doc
+    }
+
+    fn read_document(&self, json: &Json<'_>, source: PolicySource) -> PolicyDocument {
         let value = match json {
             Json::StringLit(s)
                 if s.value.trim_start().starts_with('%') || s.value.contains("%7B") =>
@@ -403,13 +504,10 @@ impl Loader<'_> {
     }
 }
 
-/// The objects of a top-level list (entries that are not objects are ignored).
-fn list<'o, 'a>(root: &'o Object<'a>, key: &str) -> Vec<&'o Object<'a>> {
-    root.get_array(key)
-        .into_iter()
-        .flat_map(|a| &a.elements)
-        .filter_map(Json::as_object)
-        .collect()
+/// `arn:aws:iam::aws:policy/…` in any partition.
+fn is_aws_managed(arn: &str) -> bool {
+    let mut parts = arn.split(':');
+    parts.nth(2) == Some("iam") && parts.nth(1) == Some("aws")
 }
 
 fn str_of<'o>(o: &'o Object<'_>, key: &str) -> Option<&'o str> {

@@ -21,8 +21,11 @@ pub fn policy_document(value: &Value, source: PolicySource) -> PolicyDocument {
         when: None,
     };
     // Some sources hand over the JSON as a string (a heredoc, a JSON-in-YAML literal).
+    // Only an object or a list can be a document: a string holding `42` or `"x"` must not be
+    // read again and again.
     if let Some(s) = value.as_str()
         && let Ok(json) = serde_json::from_str::<serde_json::Value>(s)
+        && (json.is_object() || json.is_array())
     {
         let parsed = from_json(&json, value.span);
         return policy_document(&parsed, doc.source);
@@ -197,4 +200,25 @@ pub fn from_json(json: &serde_json::Value, span: Span) -> Value {
         ),
     };
     Value::new(kind, span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A document that is a number, a Boolean, or a string holding one is incomplete, not read
+    /// again and again.
+    #[test]
+    fn scalar_documents_are_incomplete() {
+        for json in [
+            serde_json::json!(42),
+            serde_json::json!(true),
+            serde_json::json!("42"),
+            serde_json::json!("\"x\""),
+        ] {
+            let doc = policy_document(&from_json(&json, Span::default()), PolicySource::Trust);
+            assert!(doc.incomplete.is_some(), "{json}");
+            assert!(doc.statements.is_empty());
+        }
+    }
 }

@@ -3,8 +3,8 @@
 use std::sync::OnceLock;
 
 use palisade_model::{
-    Api, App, Confidence, Finding, Function, Location, Position, Related, Resource, Role, RuleMeta,
-    Severity, SourceMap, Span, Truth, fingerprint,
+    Api, App, Confidence, Finding, Function, Location, Position, Related, Resource, Role, RoleKind,
+    RuleMeta, Severity, SourceMap, Span, Truth, fingerprint,
 };
 use rayon::prelude::*;
 
@@ -136,7 +136,15 @@ impl Report<'_, '_> {
     }
 
     pub fn role(mut self, r: &Role) -> Self {
-        self.element = Some(("Role", r.id.clone(), r.resource_type.clone()));
+        // Names repeat across kinds in an account (a user and a role both called `deploy`):
+        // the kind keeps their fingerprints apart.
+        let kind = match r.kind {
+            RoleKind::User => "User",
+            RoleKind::Group => "Group",
+            RoleKind::ManagedPolicy => "ManagedPolicy",
+            RoleKind::Declared | RoleKind::Generated { .. } => "Role",
+        };
+        self.element = Some((kind, r.id.clone(), r.resource_type.clone()));
         self.condition = r.condition.clone();
         self
     }

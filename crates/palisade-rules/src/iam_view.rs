@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use palisade_iam::{
-    AccessLevel, ActionSet, Boundary, Effective, Expander, Source, at_level, boundary_actions,
+    AccessLevel, ActionSet, Boundary, Effective, Expander, Source, at_level, boundary_of_document,
     catalog, effective, risky_actions, unrestrictable,
 };
 use palisade_model::{App, ManagedPolicyRef, PolicySource, Role, RoleKind, Text};
@@ -119,7 +119,7 @@ fn held_by<'a>(
 
 fn boundary_of(ex: &mut Expander, app: &App, role: &Role) -> Boundary {
     if let Some(doc) = &role.boundary_document {
-        return Boundary::Known(boundary_actions(ex, doc));
+        return boundary_of_document(ex, doc);
     }
     let Some(arn) = role.permissions_boundary.as_ref() else {
         return Boundary::None;
@@ -130,7 +130,7 @@ fn boundary_of(ex: &mut Expander, app: &App, role: &Role) -> Boundary {
         written_as: None,
     };
     match managed_document(app, &as_ref) {
-        Some(doc) => Boundary::Known(boundary_actions(ex, doc)),
+        Some(doc) => boundary_of_document(ex, doc),
         None => Boundary::Unknown(arn.get().map_or_else(|| arn.render(), Text::render)),
     }
 }
@@ -162,6 +162,13 @@ pub fn risk_category(name: &str) -> &'static ActionSet {
                     other => risky_actions(other),
                 };
                 set.subtract(unrestrictable());
+                // Handing over a role is not changing a resource's permissions; PAL204 and
+                // PAL208 report iam:PassRole.
+                if *name == "resource-exposure"
+                    && let Some(pass) = catalog().action("iam:PassRole")
+                {
+                    set.remove(pass.id);
+                }
                 set
             })
             .collect()

@@ -31,9 +31,15 @@ pub fn run(a: &ExplainArgs) -> Result<u8> {
     let text = if stdin {
         let mut text = String::new();
         std::io::stdin()
-            .take(settings.max_file_size)
+            .take(settings.max_file_size + 1)
             .read_to_string(&mut text)
             .context("cannot read standard input")?;
+        if text.len() as u64 > settings.max_file_size {
+            anyhow::bail!(
+                "<stdin>: more than {} bytes; a policy document is far smaller",
+                settings.max_file_size
+            );
+        }
         text
     } else {
         if !a.file.is_file() {

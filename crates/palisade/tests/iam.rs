@@ -153,6 +153,67 @@ fn auth_details_that_cannot_be_read_exit_2_with_a_position() {
             .join("\n");
         assert!(shown.contains(expected), "{name}: {shown}");
     }
+    // Entries that cannot be read, and references the file does not hold, are reported; the
+    // rest is scanned.
+    std::fs::write(
+        root.join("partial.json"),
+        r#"{"RoleDetailList": [
+  {"RoleName": "app", "Arn": "arn:aws:iam::111122223333:role/app",
+   "RolePolicyList": [42, {"PolicyName": "p", "PolicyDocument": 7}],
+   "AttachedManagedPolicies": [{"PolicyName": "gone", "PolicyArn": "arn:aws:iam::111122223333:policy/gone"}, {}],
+   "PermissionsBoundary": {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": "arn:aws:iam::111122223333:policy/fence"}},
+  "not a role"],
+ "UserDetailList": [{"UserName": "bob", "GroupList": ["ghosts", 3], "UserPolicyList": [
+   {"PolicyName": "all", "PolicyDocument": {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}}]}],
+ "GroupDetailList": {},
+ "Policies": [{"PolicyName": "v", "Arn": "arn:aws:iam::111122223333:policy/v", "DefaultVersionId": "v2",
+   "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true}]}]}"#,
+    )
+    .expect("write");
+    let out = palisade(
+        &[
+            "iam",
+            "scan",
+            "--auth-details",
+            "partial.json",
+            "-f",
+            "json",
+        ],
+        root,
+    );
+    let v = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{v}");
+    assert!(
+        findings(&v)
+            .iter()
+            .any(|f| f["code"] == "PAL201" && f["resource"] == "bob")
+    );
+    let messages: Vec<String> = v["diagnostics"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .map(|x| format!("{}: {}", x["line"], x["message"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    for expected in [
+        "an entry of RolePolicyList of app is not an object",
+        "inline policy p is not read completely",
+        "managed policy arn:aws:iam::111122223333:policy/gone of role app is not among the file's Policies",
+        "an attached policy of app has no PolicyArn",
+        "permissions boundary arn:aws:iam::111122223333:policy/fence of role app",
+        "an entry of RoleDetailList is not an object",
+        "user bob is in group ghosts, which is not in GroupDetailList",
+        "an entry of the GroupList of bob is not a string",
+        "GroupDetailList is not a list",
+        "DefaultVersionId and IsDefaultVersion disagree",
+        "the default version of policy v has no Document",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "{expected}: {messages:#?}"
+        );
+    }
     // One page of a paginated listing: read, with a warning that principals are missing.
     std::fs::write(
         root.join("page.json"),

@@ -40,7 +40,7 @@ declare_rule! {
         confidence: High,
         sas: S5,
         area: Iam,
-        fix: "Scope reads of objects, secrets, parameters and keys to the resources the function uses.",
+        fix: "Scope reads of objects, secrets, parameters and keys to the resources the principal uses.",
     }
 }
 

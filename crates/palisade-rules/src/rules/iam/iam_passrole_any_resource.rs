@@ -1,7 +1,9 @@
 use palisade_iam::{catalog, wildcard_match};
 use palisade_model::App;
 
-use super::mod_helpers::{OnAnyResource, attach, existence, on_any_resource, statement_path, who};
+use super::mod_helpers::{
+    OnAnyResource, attach, existence, on_any_resource, statement_path, through, who,
+};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -60,8 +62,12 @@ impl Rule for IamPassroleAnyResource {
                 stmt,
                 resource,
                 actions,
+                service,
             } in on_any_resource(role)
             {
+                if service.is_some_and(|s| !s.eq_ignore_ascii_case("iam")) {
+                    continue;
+                }
                 let Some((pattern, item)) = actions
                     .literals()
                     .find(|(p, _)| *p != "*" && wildcard_match(p, "iam:PassRole", true))
@@ -76,11 +82,10 @@ impl Rule for IamPassroleAnyResource {
                 let r = cx.report(
                     item.span,
                     format!(
-                        "{} may pass any role to a service ({pattern} on {}){conditional}, through {} {}",
+                        "{} may pass any role to a service ({pattern} on {}){conditional}, through {}",
                         who(app, role),
                         resource.text.render(),
-                        doc.source.describe(),
-                        stmt.label()
+                        through(role, doc, stmt)
                     ),
                 );
                 attach(r, app, role)

@@ -2,7 +2,7 @@ use palisade_iam::catalog;
 use palisade_model::App;
 
 use super::mod_helpers::{
-    attach, existence, judged_allows, own_and_managed, owned_severity, statement_path, who,
+    attach, existence, judged_allows, own_and_managed, owned_severity, statement_path, through, who,
 };
 use crate::{Checker, Described, Rule};
 
@@ -42,7 +42,7 @@ declare_rule! {
         confidence: High,
         sas: S5,
         area: Iam,
-        fix: "List the service actions the function uses instead of service:*.",
+        fix: "List the service actions the principal uses instead of service:*.",
     }
 }
 
@@ -68,10 +68,9 @@ impl Rule for IamServiceWildcard {
                     let r = cx.report(
                         judged.place(item.span),
                         format!(
-                            "{} allows every {service} action{grants} ({pattern}), through {} {}{why}",
+                            "{} allows every {service} action{grants} ({pattern}), through {}{why}",
                             who(app, role),
-                            doc.source.describe(),
-                            stmt.label()
+                            through(role, doc, stmt)
                         ),
                     );
                     attach(r, app, role)

@@ -1,6 +1,8 @@
 use palisade_model::{App, Severity};
 
-use super::mod_helpers::{attach, existence, judged_allows, own_and_managed, statement_path, who};
+use super::mod_helpers::{
+    attach, existence, judged_allows, own_and_managed, statement_path, through, who,
+};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -38,7 +40,7 @@ declare_rule! {
         confidence: High,
         sas: S5,
         area: Iam,
-        fix: "Grant only the actions and resources the function uses.",
+        fix: "Grant only the actions and resources the principal uses.",
     }
 }
 
@@ -62,10 +64,9 @@ impl Rule for IamStarAction {
                     let r = cx.report(
                         judged.place(star.span),
                         format!(
-                            "{} allows every action (Action \"*\") on {resources}, through {} {}",
+                            "{} allows every action (Action \"*\") on {resources}, through {}",
                             who(app, role),
-                            doc.source.describe(),
-                            stmt.label()
+                            through(role, doc, stmt)
                         ),
                     );
                     attach(r, app, role)
@@ -77,11 +78,10 @@ impl Rule for IamStarAction {
                     let r = cx.report(
                         judged.place(not.span),
                         format!(
-                            "{} allows every action except {} (Allow with NotAction) on {resources}, through {} {}",
+                            "{} allows every action except {} (Allow with NotAction) on {resources}, through {}",
                             who(app, role),
                             excluded.join(", "),
-                            doc.source.describe(),
-                            stmt.label()
+                            through(role, doc, stmt)
                         ),
                     );
                     attach(r, app, role)

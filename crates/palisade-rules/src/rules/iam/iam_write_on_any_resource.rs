@@ -1,10 +1,10 @@
 use std::collections::BTreeSet;
 
 use palisade_iam::{AccessLevel, catalog};
-use palisade_model::{App, Severity};
+use palisade_model::{App, Confidence, Severity};
 
 use super::mod_helpers::{
-    OnAnyResource, attach, existence, on_any_resource, owned_severity, statement_path, who,
+    OnAnyResource, attach, existence, on_any_resource, owned_severity, statement_path, through, who,
 };
 use crate::{Checker, Rule};
 
@@ -47,7 +47,7 @@ declare_rule! {
         confidence: High,
         sas: S5,
         area: Iam,
-        fix: "Scope the statement's Resource to the ARNs the function writes to.",
+        fix: "Scope the statement's Resource to the ARNs the principal writes to.",
     }
 }
 
@@ -59,13 +59,14 @@ impl Rule for IamWriteOnAnyResource {
         for role in &app.roles {
             // What explicit denies and the permissions boundary leave of the role's grants.
             let allowed = cx.iam().of(role).map(|v| v.effective.allowed());
-            for OnAnyResource {
-                doc,
-                stmt,
-                resource,
-                actions,
-            } in on_any_resource(role)
-            {
+            for any in on_any_resource(role) {
+                let OnAnyResource {
+                    doc,
+                    stmt,
+                    resource,
+                    actions,
+                    ..
+                } = any;
                 let mut found: BTreeSet<(bool, String)> = BTreeSet::new();
                 for (pattern, _) in actions.literals() {
                     // `*` and `service:*` have rules of their own.
@@ -75,6 +76,7 @@ impl Rule for IamWriteOnAnyResource {
                     for a in catalog().expand(pattern) {
                         // iam:PassRole on `*` has a rule of its own (PAL204).
                         if !a.supports_resource_scoping()
+                            || !any.opens(a)
                             || (a.service == "iam" && a.name == "PassRole")
                             || allowed.as_ref().is_some_and(|s| !s.contains(a.id))
                         {
@@ -108,10 +110,17 @@ impl Rule for IamWriteOnAnyResource {
                 } else {
                     String::new()
                 };
-                let kind = if permissions {
-                    "permissions-management and write"
+                let writes = found.iter().any(|(write, _)| *write);
+                let kind = match (permissions, writes) {
+                    (true, true) => "permissions-management and write",
+                    (true, false) => "permissions-management",
+                    _ => "write",
+                };
+                // A `Condition` limits when the statement applies, not where.
+                let (condition, confidence) = if stmt.has_condition() {
+                    (" (under a condition)", Confidence::Medium)
                 } else {
-                    "write"
+                    ("", Confidence::High)
                 };
                 let (severity, why) = owned_severity(
                     doc,
@@ -124,15 +133,15 @@ impl Rule for IamWriteOnAnyResource {
                 let r = cx.report(
                     resource.span,
                     format!(
-                        "{} may use {kind} actions on any resource ({listed}{more}), through {} {}{why}",
+                        "{} may use {kind} actions on any resource ({listed}{more}){condition}, through {}{why}",
                         who(app, role),
-                        doc.source.describe(),
-                        stmt.label()
+                        through(role, doc, stmt)
                     ),
                 );
                 attach(r, app, role)
                     .at(statement_path(doc, stmt))
                     .severity(severity)
+                    .confidence(confidence)
                     .truth(&existence(doc, stmt, Some(resource)))
                     .emit();
             }

@@ -112,21 +112,48 @@ pub(crate) fn existence(
 pub(crate) struct OnAnyResource<'a> {
     pub doc: &'a PolicyDocument,
     pub stmt: &'a Statement,
-    /// The `*` (or the `NotResource`) that makes it any resource.
+    /// The `*` (or the `NotResource`, or the wildcard ARN) that makes it any resource.
     pub resource: &'a PatternItem,
     pub actions: &'a Patterns,
+    /// With a wildcard ARN over a whole resource type (`arn:aws:iam::*:role/*`), the service
+    /// whose actions it opens; `None` when every action is.
+    pub service: Option<&'a str>,
 }
 
-/// The role's own Allow statements with actions on `Resource: "*"` or a `NotResource`.
+impl OnAnyResource<'_> {
+    /// Whether the statement opens `action` to any resource.
+    pub(crate) fn opens(&self, action: &palisade_iam::Action) -> bool {
+        self.service
+            .is_none_or(|s| s.eq_ignore_ascii_case(action.service))
+    }
+}
+
+/// The role's own Allow statements with actions on `Resource: "*"`, a `NotResource`, or a
+/// wildcard ARN over every resource of a type.
 pub(crate) fn on_any_resource(role: &Role) -> Vec<OnAnyResource<'_>> {
     owned_allows(role)
         .into_iter()
         .filter_map(|(doc, stmt)| {
+            let actions = stmt.action.as_ref()?;
+            if let Some(resource) = any_resource(stmt) {
+                return Some(OnAnyResource {
+                    doc,
+                    stmt,
+                    resource,
+                    actions,
+                    service: None,
+                });
+            }
+            let (resource, service) = stmt.resource.as_ref()?.items.iter().find_map(|i| {
+                let service = palisade_iam::covers_whole_type(i.text.literal()?)?;
+                Some((i, service))
+            })?;
             Some(OnAnyResource {
                 doc,
                 stmt,
-                resource: any_resource(stmt)?,
-                actions: stmt.action.as_ref()?,
+                resource,
+                actions,
+                service: Some(service),
             })
         })
         .collect()
@@ -158,6 +185,15 @@ pub(crate) fn attach<'c, 'a>(report: Report<'c, 'a>, app: &App, role: &Role) -> 
     match fs.as_slice() {
         [f] => report.for_function(&f.id),
         _ => report,
+    }
+}
+
+/// Where a statement is, for messages: "inline policy app Statement[0]", or just "Statement[0]"
+/// when the principal is the policy itself.
+pub(crate) fn through(role: &Role, doc: &PolicyDocument, stmt: &Statement) -> String {
+    match role.kind {
+        RoleKind::ManagedPolicy => stmt.label(),
+        _ => format!("{} {}", doc.source.describe(), stmt.label()),
     }
 }
 

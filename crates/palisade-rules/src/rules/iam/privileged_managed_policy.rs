@@ -35,7 +35,7 @@ declare_rule! {
         confidence: High,
         sas: S5,
         area: Iam,
-        fix: "Detach the managed policy and grant only what the function needs.",
+        fix: "Detach the managed policy and grant only what the principal needs.",
     }
 }
 

@@ -10,7 +10,8 @@ declare_rule! {
     /// change resource policies, ACLs, grants and sharing (`s3:PutBucketPolicy`,
     /// `kms:PutKeyPolicy`, `lambda:AddPermission`, `sqs:SetQueueAttributes`…), judged on the
     /// principal's effective permissions. Actions that only accept `Resource: "*"` are not counted,
-    /// nor are administrators (PAL201 and PAL205 report those).
+    /// nor is `iam:PassRole` (PAL204 and PAL208 report it), nor are administrators (PAL201 and
+    /// PAL205 report those).
     ///
     /// ## Why is this bad?
     /// With these actions, whoever controls the principal can open any bucket, key, queue or
