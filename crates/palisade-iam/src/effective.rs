@@ -3,7 +3,7 @@
 //! kept and marked, never dropped.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use palisade_model::{PatternItem, PolicyDocument, Span, Statement};
 
@@ -75,6 +75,9 @@ pub struct Effective<'a> {
     pub unknown: Vec<UnknownAction<'a>>,
     /// Action patterns that are expressions (`!Ref`), so their actions are not known.
     pub unresolved: usize,
+    /// [`Effective::unconstrained`] without and with conditional statements, computed on first
+    /// use: every risk rule asks.
+    open: [OnceLock<ActionSet>; 2],
 }
 
 /// Expands action patterns, remembering each pattern's set: the same few patterns recur in
@@ -319,6 +322,7 @@ pub fn effective<'a>(
         boundary,
         unknown,
         unresolved,
+        open: Default::default(),
     }
 }
 
@@ -329,7 +333,7 @@ pub fn boundary_of_document(ex: &mut Expander, doc: &PolicyDocument) -> Boundary
     let eff = effective(ex, &[Source { doc, at: None }], Boundary::None);
     Boundary::Known {
         allowed: eff.allowed(),
-        open: eff.unconstrained(true),
+        open: eff.unconstrained(true).clone(),
     }
 }
 
@@ -355,7 +359,11 @@ impl<'a> Effective<'a> {
 
     /// Actions allowed without any resource constraint: granted on `*`, or unable to take a
     /// narrower resource at all. With `conditional`, statements under conditions count too.
-    pub fn unconstrained(&self, conditional: bool) -> ActionSet {
+    pub fn unconstrained(&self, conditional: bool) -> &ActionSet {
+        self.open[usize::from(conditional)].get_or_init(|| self.compute_unconstrained(conditional))
+    }
+
+    fn compute_unconstrained(&self, conditional: bool) -> ActionSet {
         let mut set = ActionSet::empty(catalog());
         for g in self.grants.iter().filter(|g| conditional || !g.conditional) {
             if let Some(open) = &g.open {

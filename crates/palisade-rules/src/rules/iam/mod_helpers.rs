@@ -237,9 +237,9 @@ pub(crate) fn report_category(
     if view.effective.is_administrator() {
         return;
     }
-    let mut certain = view.effective.unconstrained(false);
+    let mut certain = view.effective.unconstrained(false).clone();
     certain.intersect_with(category);
-    let mut possible = view.effective.unconstrained(true);
+    let mut possible = view.effective.unconstrained(true).clone();
     possible.intersect_with(category);
     let (actions, conditional) = if !certain.is_empty() {
         (certain, false)
