@@ -87,7 +87,7 @@ pub struct Expander {
     cache: HashMap<String, ActionSet>,
     /// Action sets of whole statements, by `NotAction` or not and their patterns (`None` for
     /// an expression).
-    statements: HashMap<(bool, Vec<Option<String>>), Arc<ActionSet>>,
+    statements: HashMap<(bool, Vec<Option<String>>), (Arc<ActionSet>, Vec<usize>)>,
 }
 
 impl Expander {
@@ -178,7 +178,8 @@ pub fn covers_whole_type(pattern: &str) -> Option<&str> {
     ) else {
         return None;
     };
-    if service.is_empty() || service.contains(['*', '?']) {
+    // Without a wildcard it names one resource (every template ends with a placeholder).
+    if service.is_empty() || service.contains(['*', '?']) || !resource.ends_with('*') {
         return None;
     }
     if resource == "*" {
@@ -251,21 +252,20 @@ fn shared_statement_actions<'a>(
             .map(|i| i.text.literal().map(|p| p.trim().to_ascii_lowercase()))
             .collect::<Vec<_>>(),
     );
-    if let Some(set) = ex.statements.get(&key).cloned() {
-        let mut unknown = Vec::new();
-        let mut unresolved = 0;
-        for item in items {
-            match item.text.literal() {
-                Some(p) if ex.expand(p).is_empty() => unknown.push(item),
-                Some(_) => {}
-                None => unresolved += 1,
-            }
-        }
-        return (set, unknown, unresolved);
+    let unresolved = key.1.iter().filter(|p| p.is_none()).count();
+    if let Some((set, unknown_at)) = ex.statements.get(&key) {
+        let unknown = unknown_at.iter().filter_map(|&i| items.get(i)).collect();
+        return (Arc::clone(set), unknown, unresolved);
     }
     let (set, unknown, unresolved) = statement_actions(ex, stmt);
     let set = Arc::new(set);
-    ex.statements.insert(key, Arc::clone(&set));
+    let unknown_at = items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| unknown.iter().any(|u| std::ptr::eq(*u, *item)))
+        .map(|(i, _)| i)
+        .collect();
+    ex.statements.insert(key, (Arc::clone(&set), unknown_at));
     (set, unknown, unresolved)
 }
 
