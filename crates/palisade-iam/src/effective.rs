@@ -80,14 +80,17 @@ pub struct Effective<'a> {
     open: [OnceLock<ActionSet>; 2],
 }
 
+/// A statement's `NotAction` or not, and its action patterns in lower case (`None` for an
+/// expression).
+type StatementKey = (bool, Vec<Option<String>>);
+
 /// Expands action patterns, remembering each pattern's set: the same few patterns recur in
 /// every policy of an account.
 #[derive(Default)]
 pub struct Expander {
     cache: HashMap<String, ActionSet>,
-    /// Action sets of whole statements, by `NotAction` or not and their patterns (`None` for
-    /// an expression).
-    statements: HashMap<(bool, Vec<Option<String>>), (Arc<ActionSet>, Vec<usize>)>,
+    /// Action sets of whole statements, with the positions of the patterns that match nothing.
+    statements: HashMap<StatementKey, (Arc<ActionSet>, Vec<usize>)>,
 }
 
 impl Expander {
