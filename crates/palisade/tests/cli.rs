@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{codes, json, palisade, repo, stdout};
+use common::{codes, expect_code, json, palisade, repo, stdout};
 
 const DATE: &str = "--date=2026-11-22";
 
@@ -19,12 +19,7 @@ fn vulnerable_example_fails_and_hardened_twin_passes() {
         &["scan", "examples/vulnerable-sam", DATE, "-f", "json"],
         &repo(),
     );
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    expect_code(&out, 1);
     let v = json(&out);
     let found = codes(&v);
     for expected in [
@@ -420,12 +415,7 @@ fn hostile_input_is_reported_and_the_rest_is_scanned() {
         "took {:?}",
         started.elapsed()
     );
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    expect_code(&out, 2);
     let v = json(&out);
     assert!(
         codes(&v).iter().any(|c| c == "PAL105"),

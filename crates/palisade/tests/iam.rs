@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{json, palisade, repo, stdout};
+use common::{expect_code, json, palisade, repo, stdout};
 
 const ACCOUNT: &str = "examples/iam/account-authorization-details.json";
 
@@ -30,12 +30,7 @@ fn auth_details_risks_per_role_user_group_and_policy() {
         &["iam", "scan", "--auth-details", ACCOUNT, "-f", "json"],
         &repo(),
     );
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    expect_code(&out, 1);
     let v = json(&out);
     let all = findings(&v);
     assert!(

@@ -6,6 +6,7 @@ use palisade_model::{App, Confidence, Severity};
 use super::mod_helpers::{
     OnAnyResource, attach, existence, on_any_resource, owned_severity, statement_path, through, who,
 };
+use super::policy_lint::list_names;
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -98,18 +99,8 @@ impl Rule for IamWriteOnAnyResource {
                     continue;
                 }
                 let permissions = found.iter().any(|(write, _)| !write);
-                let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
-                let listed = names
-                    .iter()
-                    .take(LISTED)
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let more = if names.len() > LISTED {
-                    format!(" and {} more", names.len() - LISTED)
-                } else {
-                    String::new()
-                };
+                let names: Vec<String> = found.iter().map(|(_, n)| n.clone()).collect();
+                let listed = list_names(&names, LISTED);
                 let writes = found.iter().any(|(write, _)| *write);
                 let kind = match (permissions, writes) {
                     (true, true) => "permissions-management and write",
@@ -133,7 +124,7 @@ impl Rule for IamWriteOnAnyResource {
                 let r = cx.report(
                     resource.span,
                     format!(
-                        "{} may use {kind} actions on any resource ({listed}{more}){condition}, through {}{why}",
+                        "{} may use {kind} actions on any resource ({listed}){condition}, through {}{why}",
                         who(app, role),
                         through(role, doc, stmt)
                     ),

@@ -5,6 +5,7 @@ use palisade_model::{
     Statement, Truth,
 };
 
+use super::policy_lint::list_names;
 use crate::Report;
 use crate::helpers::{functions_of, holders, owned_documents};
 pub(crate) use crate::rules::iam_names::{aws_managed_name, managed_document};
@@ -249,17 +250,7 @@ pub(crate) fn report_category(
         return;
     };
     let names = actions.names();
-    let listed = names
-        .iter()
-        .take(NAMED)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    let more = if names.len() > NAMED {
-        format!(" and {} more", names.len() - NAMED)
-    } else {
-        String::new()
-    };
+    let listed = list_names(&names, NAMED);
     let ids: Vec<u32> = actions.iter().collect();
     let first = ids.first().and_then(|&id| {
         view.effective
@@ -273,10 +264,7 @@ pub(crate) fn report_category(
     } else {
         "may"
     };
-    let mut message = format!(
-        "{} {may} {what} on any resource: {listed}{more}",
-        who(app, role)
-    );
+    let mut message = format!("{} {may} {what} on any resource: {listed}", who(app, role));
     if conditional {
         message.push_str(" (only through statements with conditions)");
     }

@@ -2,6 +2,7 @@ use palisade_iam::escalations;
 use palisade_model::{App, Confidence, RoleKind};
 
 use super::mod_helpers::{attach, who};
+use super::policy_lint::list_names;
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -71,12 +72,7 @@ impl Rule for PrivilegeEscalation {
                 continue;
             }
             let conditional = found.iter().all(|e| e.conditional);
-            let names: Vec<&str> = found.iter().map(|e| e.combo.id.as_str()).collect();
-            let more = if names.len() > NAMED {
-                format!(" and {} more", names.len() - NAMED)
-            } else {
-                String::new()
-            };
+            let names: Vec<String> = found.iter().map(|e| e.combo.id.clone()).collect();
             let first = found
                 .first()
                 .and_then(|e| e.through.first())
@@ -88,16 +84,11 @@ impl Rule for PrivilegeEscalation {
                 "can escalate its privileges"
             };
             let mut message = format!(
-                "{} {can} by {} method{}: {}{more}",
+                "{} {can} by {} method{}: {}",
                 who(app, view.role),
                 found.len(),
                 if found.len() == 1 { "" } else { "s" },
-                names
-                    .iter()
-                    .take(NAMED)
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                list_names(&names, NAMED)
             );
             if conditional {
                 message.push_str(" (only through statements with conditions)");
