@@ -584,6 +584,15 @@ def explain_missed(cat, key, details, account, unscopable, combos):
     return max(set(reasons), key=reasons.count)
 
 
+def print_examples(keys, details, who, account, indent):
+    """Each principal or policy with what the tool found, and what may explain it."""
+    for key in keys:
+        print(f"{indent}{key}  [{who}: {fmt_details(details[key])}]")
+        feats = account.features(key)
+        if feats:
+            print(f"{indent}  {'; '.join(feats)}")
+
+
 def print_missed(cs, pal, account, palisade, examples):
     """Every principal cloudsplaining flags and Palisade does not, counted by reason."""
     combos = load_combos()
@@ -614,11 +623,7 @@ def print_missed(cs, pal, account, palisade, examples):
             print(f"    {n:>5}  {reason}")
         if unexplained:
             print(f"    {len(unexplained):>5}  UNEXPLAINED")
-            for key in unexplained[:examples]:
-                print(f"           {key}  [cloudsplaining: {fmt_details(cs[cat][key])}]")
-                feats = account.features(key)
-                if feats:
-                    print(f"             {'; '.join(feats)}")
+            print_examples(unexplained[:examples], cs[cat], "cloudsplaining", account, "           ")
     print(f"  explained {total - unexplained_total} of {total}")
 
 
@@ -669,11 +674,7 @@ def print_risks(cs, pal, account, examples):
             if not diff:
                 continue
             print(f"\n  {cat}: {len(diff)} principals {title}")
-            for key in diff[:examples]:
-                print(f"    {key}  [{who}: {fmt_details(a[key])}]")
-                feats = account.features(key)
-                if feats:
-                    print(f"      {'; '.join(feats)}")
+            print_examples(diff[:examples], a, who, account, "    ")
     print_methods(cs.get("PrivilegeEscalation", {}), pal.get("PrivilegeEscalation", {}), account, examples)
 
 
