@@ -92,7 +92,7 @@ def main():
         results[n] = (wall, findings)
         print(f"{n:>9} {functions:>9} {size_mb:>6.1f} {wall:>7.2f} {wall / functions * 1e6:>7.1f} {peak:>8.0f} {findings:>9}")
 
-    if not a.checkov:
+    if not a.checkov or not shutil.which(a.checkov):
         print("\ncheckov not found (pip install checkov in a virtualenv, then --checkov PATH): no comparison.")
         return
     version = subprocess.run([a.checkov, "--version"], capture_output=True, text=True).stdout.strip()

@@ -9,7 +9,7 @@ use palisade_loaders::{LoadSettings, Loaded, discover, load_auth_details, load_c
 use palisade_model::{
     App, Diagnostic, DiagnosticLevel, Finding, PermissionFootprint, Severity, SourceMap,
 };
-use palisade_rules::{Rule, Settings, check_app, footprints, rules};
+use palisade_rules::{Rule, Settings, check_app_with_footprints, rules};
 use rayon::prelude::*;
 
 use crate::suppress::{ConfigIgnore, Suppressed, SuppressedBy, apply_config, apply_to_app};
@@ -217,7 +217,8 @@ pub fn scan(settings: &ScanSettings, progress: &dyn Progress) -> Result<ScanResu
         .apps
         .par_iter()
         .map(|app| {
-            let mut findings = check_app(app, &result.sources, &settings.rule_settings, &selected);
+            let (mut findings, footprints) =
+                check_app_with_footprints(app, &result.sources, &settings.rule_settings, &selected);
             for f in &mut findings {
                 if let Some(sev) = settings.rules.severity_of(f) {
                     f.severity = sev;
@@ -225,7 +226,7 @@ pub fn scan(settings: &ScanSettings, progress: &dyn Progress) -> Result<ScanResu
             }
             (
                 apply_to_app(app, findings, &result.sources, &ran),
-                footprints(app),
+                footprints,
             )
         })
         .collect();

@@ -81,6 +81,15 @@ impl ActionSet {
         self.words.iter().map(|w| w.count_ones() as usize).sum()
     }
 
+    /// How many actions both sets hold.
+    pub fn count_common(&self, other: &ActionSet) -> usize {
+        self.words
+            .iter()
+            .zip(&other.words)
+            .map(|(a, b)| (a & b).count_ones() as usize)
+            .sum()
+    }
+
     pub fn intersects(&self, other: &ActionSet) -> bool {
         self.words.iter().zip(&other.words).any(|(a, b)| a & b != 0)
     }
@@ -103,10 +112,28 @@ impl ActionSet {
 
     /// The catalog names of the actions, in catalog order.
     pub fn names(&self) -> Vec<String> {
-        let c = catalog();
+        self.first_names(usize::MAX)
+    }
+
+    /// The names of the first `n` actions (in catalog order).
+    pub fn first_names(&self, n: usize) -> Vec<String> {
+        self.first_static_names(n)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// [`ActionSet::first_names`] without allocating a name per action.
+    pub fn first_static_names(&self, n: usize) -> Vec<&'static str> {
+        static FULL_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+            let c = catalog();
+            (0..c.action_count() as u32)
+                .map(|id| c.by_id(id).map(|a| a.full_name()).unwrap_or_default())
+                .collect()
+        });
         self.iter()
-            .filter_map(|id| c.by_id(id))
-            .map(|a| a.full_name())
+            .take(n)
+            .filter_map(|id| FULL_NAMES.get(id as usize).map(String::as_str))
             .collect()
     }
 }

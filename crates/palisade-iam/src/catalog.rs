@@ -94,6 +94,22 @@ pub struct Service {
     pub condition_keys: Vec<(&'static str, &'static str)>,
 }
 
+impl Service {
+    /// An action of the service by name, ignoring case.
+    pub fn action(&self, name: &str) -> Option<&Action> {
+        let key = name.to_ascii_lowercase();
+        self.actions
+            .binary_search_by(|a| {
+                a.name
+                    .bytes()
+                    .map(|b| b.to_ascii_lowercase())
+                    .cmp(key.bytes())
+            })
+            .ok()
+            .and_then(|i| self.actions.get(i))
+    }
+}
+
 #[derive(Debug)]
 pub struct Catalog {
     pub services: Vec<Service>,
@@ -177,6 +193,9 @@ impl Catalog {
         let mut offsets = Vec::with_capacity(services.len());
         for s in &mut services {
             offsets.push(next);
+            // Sorted without regard to case, so an exact name is found by binary search.
+            s.actions
+                .sort_by_cached_key(|a| a.name.to_ascii_lowercase());
             for a in &mut s.actions {
                 a.id = next;
                 next += 1;
@@ -198,10 +217,7 @@ impl Catalog {
 
     pub fn action(&self, full_name: &str) -> Option<&Action> {
         let (prefix, name) = full_name.split_once(':')?;
-        self.service(prefix)?
-            .actions
-            .iter()
-            .find(|a| a.name.eq_ignore_ascii_case(name))
+        self.service(prefix)?.action(name)
     }
 
     /// Every action an IAM action pattern (`s3:Get*`, `*`, `*:Describe*`) matches,
@@ -222,6 +238,12 @@ impl Catalog {
         } else {
             self.service(svc).into_iter().collect()
         };
+        if !name.contains(['*', '?']) {
+            return services
+                .into_iter()
+                .filter_map(|s| s.action(name))
+                .collect();
+        }
         services
             .into_iter()
             .flat_map(|s| &s.actions)

@@ -72,6 +72,56 @@ pub const LEVELS: [AccessLevel; 5] = [
     AccessLevel::List,
 ];
 
+/// A footprint's numbers only (what a report needs for every function): the actions granted
+/// by access level, by reach and per service.
+#[derive(Clone, Debug)]
+pub struct FootprintCounts {
+    pub total: usize,
+    pub by_reach: BTreeMap<Reach, usize>,
+    pub by_level: BTreeMap<AccessLevel, usize>,
+    /// (service prefix, granted actions), by prefix, services without any left out.
+    pub services: Vec<(&'static str, usize)>,
+}
+
+/// Count what effective permissions grant, without listing every action.
+pub fn footprint_counts(eff: &Effective<'_>) -> FootprintCounts {
+    let c = catalog();
+    let allowed = eff.allowed();
+    let any = eff.unconstrained(false);
+    let possible = eff.unconstrained(true);
+    let total = allowed.len();
+    let open = possible.count_common(&allowed);
+    let certain = any.count_common(&allowed);
+    let by_reach = [
+        (Reach::AnyResource, certain),
+        (Reach::Conditional, open - certain),
+        (Reach::NamedResources, total - open),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .collect();
+    let by_level = LEVELS
+        .iter()
+        .map(|l| (*l, allowed.count_common(crate::action_set::at_level(*l))))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    // Ids run service by service, so the actions of one service come together.
+    let mut services: Vec<(&'static str, usize)> = Vec::new();
+    for action in allowed.iter().filter_map(|id| c.by_id(id)) {
+        match services.last_mut() {
+            Some((prefix, n)) if *prefix == action.service => *n += 1,
+            _ => services.push((action.service, 1)),
+        }
+    }
+    services.sort_by(|a, b| a.0.cmp(b.0));
+    FootprintCounts {
+        total,
+        by_reach,
+        by_level,
+        services,
+    }
+}
+
 /// The footprint of effective permissions.
 pub fn footprint(eff: &Effective<'_>) -> Footprint {
     let c = catalog();
@@ -170,5 +220,10 @@ mod tests {
         assert_eq!(s3.granted(), 3);
         assert_eq!(s3.levels[0].0, AccessLevel::PermissionsManagement);
         assert_eq!(fp.denied.len(), 1);
+        let counts = footprint_counts(&eff);
+        assert_eq!(counts.total, fp.total);
+        assert_eq!(counts.by_reach, fp.by_reach);
+        assert_eq!(counts.by_level, fp.by_level);
+        assert_eq!(counts.services, vec![("s3", 3), ("sqs", 1)]);
     }
 }

@@ -29,7 +29,9 @@ pub use effective::{
     Boundary, Effective, Expander, Grant, Source, UnknownAction, boundary_of_document,
     covers_whole_type, effective, statement_actions,
 };
-pub use footprint::{Footprint, Granted, LEVELS, Reach, ServiceGrants, footprint};
+pub use footprint::{
+    Footprint, FootprintCounts, Granted, LEVELS, Reach, ServiceGrants, footprint, footprint_counts,
+};
 pub use global_keys::{GLOBAL_CONDITION_KEYS, global_condition_key};
 pub use managed::{ManagedPolicy, managed_policy, managed_policy_by_arn, managed_policy_document};
 pub use pattern::{pattern_covers, wildcard_match};

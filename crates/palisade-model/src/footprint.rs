@@ -7,13 +7,14 @@ pub struct RiskyActions {
     /// `privilege-escalation`, `resource-exposure`, `data-exfiltration`,
     /// `credentials-exposure`, `infrastructure-modification`.
     pub category: &'static str,
-    /// How many actions; `actions` lists at most [`RiskyActions::LISTED`] of them.
+    /// How many actions; `actions` lists at most [`RiskyActions::LISTED`] of them, and none
+    /// for an administrator (every action is then risky).
     pub count: usize,
-    pub actions: Vec<String>,
+    pub actions: Vec<&'static str>,
 }
 
 impl RiskyActions {
-    pub const LISTED: usize = 100;
+    pub const LISTED: usize = 50;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -28,7 +28,7 @@ struct Output<'a> {
 struct JsonRisky<'a> {
     category: &'static str,
     count: usize,
-    actions: &'a [String],
+    actions: &'a [&'static str],
 }
 
 #[derive(Serialize)]

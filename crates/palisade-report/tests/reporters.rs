@@ -174,7 +174,7 @@ fn render(format: &str) -> String {
         risky: vec![RiskyActions {
             category: "data-exfiltration",
             count: 1,
-            actions: vec!["s3:GetObject".into()],
+            actions: vec!["s3:GetObject"],
         }],
         incomplete: vec![
             "managed policy arn:aws:iam::111122223333:policy/shared is not readable here".into(),

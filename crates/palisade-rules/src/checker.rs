@@ -3,8 +3,8 @@
 use std::sync::OnceLock;
 
 use palisade_model::{
-    Api, App, Confidence, Finding, Function, Location, Position, Related, Resource, Role, RoleKind,
-    RuleMeta, Severity, SourceMap, Span, Truth, fingerprint,
+    Api, App, Confidence, Finding, Function, Location, PermissionFootprint, Position, Related,
+    Resource, Role, RoleKind, RuleMeta, Severity, SourceMap, Span, Truth, fingerprint,
 };
 use rayon::prelude::*;
 
@@ -47,7 +47,34 @@ pub fn check_app(
     settings: &Settings,
     rules: &[&dyn Rule],
 ) -> Vec<Finding> {
+    run_rules(app, sources, settings, rules, &OnceLock::new())
+}
+
+/// [`check_app`], and each function's permission footprint from the same effective
+/// permissions.
+pub fn check_app_with_footprints(
+    app: &App,
+    sources: &SourceMap,
+    settings: &Settings,
+    rules: &[&dyn Rule],
+) -> (Vec<Finding>, Vec<PermissionFootprint>) {
     let iam = OnceLock::new();
+    let findings = run_rules(app, sources, settings, rules, &iam);
+    let footprints = if app.functions.is_empty() {
+        Vec::new()
+    } else {
+        crate::footprints::footprints_in(app, iam.get_or_init(|| IamView::build(app)))
+    };
+    (findings, footprints)
+}
+
+fn run_rules<'a>(
+    app: &'a App,
+    sources: &'a SourceMap,
+    settings: &'a Settings,
+    rules: &[&dyn Rule],
+    iam: &'a OnceLock<IamView<'a>>,
+) -> Vec<Finding> {
     let per_rule: Vec<Vec<Finding>> = rules
         .par_iter()
         .map(|rule| {
@@ -57,7 +84,7 @@ pub fn check_app(
                 sources,
                 meta: rule.meta(),
                 findings: Vec::new(),
-                iam: &iam,
+                iam,
             };
             rule.check(app, &mut cx);
             cx.findings

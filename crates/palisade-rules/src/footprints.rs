@@ -1,7 +1,7 @@
 //! Each function's permission footprint: what its role grants, in numbers, with the risky
 //! actions named.
 
-use palisade_iam::{LEVELS, Reach, escalations, footprint};
+use palisade_iam::{LEVELS, Reach, escalations, footprint, footprint_counts};
 use palisade_model::{
     App, Function, LevelActions, PermissionFootprint, PolicyExplanation, RiskyActions, RoleRef,
     ServiceActions, Text,
@@ -14,10 +14,14 @@ pub fn footprints(app: &App) -> Vec<PermissionFootprint> {
     if app.functions.is_empty() {
         return Vec::new();
     }
-    let view = IamView::build(app);
+    footprints_in(app, &IamView::build(app))
+}
+
+/// The footprints, from effective permissions already computed.
+pub(crate) fn footprints_in(app: &App, view: &IamView<'_>) -> Vec<PermissionFootprint> {
     app.functions
         .iter()
-        .map(|f| footprint_of(app, &view, f))
+        .map(|f| footprint_of(app, view, f))
         .collect()
 }
 
@@ -54,7 +58,7 @@ fn footprint_of(app: &App, view: &IamView<'_>, f: &Function) -> PermissionFootpr
 
 fn fill(out: &mut PermissionFootprint, rv: &RoleView<'_>) {
     let eff = &rv.effective;
-    let fp = footprint(eff);
+    let fp = footprint_counts(eff);
     out.actions = fp.total;
     out.by_access_level = LEVELS
         .iter()
@@ -71,7 +75,7 @@ fn fill(out: &mut PermissionFootprint, rv: &RoleView<'_>) {
     out.services = fp
         .services
         .iter()
-        .map(|s| (s.prefix.to_string(), s.granted()))
+        .map(|(prefix, n)| ((*prefix).to_string(), *n))
         .collect();
     out.administrator = eff.is_administrator();
     out.escalation_methods = escalations(eff)
@@ -85,9 +89,12 @@ fn fill(out: &mut PermissionFootprint, rv: &RoleView<'_>) {
         if set.is_empty() {
             continue;
         }
-        let mut actions = set.names();
-        let count = actions.len();
-        actions.truncate(RiskyActions::LISTED);
+        let count = set.len();
+        let actions = if out.administrator {
+            Vec::new()
+        } else {
+            set.first_static_names(RiskyActions::LISTED)
+        };
         out.risky.push(RiskyActions {
             category: name,
             count,

@@ -16,7 +16,7 @@ mod iam_view;
 mod registry;
 mod rules;
 
-pub use checker::{Checker, Report, Settings, check_app};
+pub use checker::{Checker, Report, Settings, check_app, check_app_with_footprints};
 pub use date::Date;
 pub use footprints::{explain, footprints};
 pub use iam_view::{IamView, RISK_CATEGORIES, RoleView, risk_category};

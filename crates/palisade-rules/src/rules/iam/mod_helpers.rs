@@ -5,7 +5,7 @@ use palisade_model::{
     Statement, Truth,
 };
 
-use super::policy_lint::list_names;
+use super::policy_lint::list_first_names;
 use crate::Report;
 use crate::helpers::{functions_of, holders, owned_documents};
 pub(crate) use crate::rules::iam_names::{aws_managed_name, managed_document};
@@ -222,6 +222,9 @@ pub(crate) const ADMIN_LEVEL: &[&str] =
 /// How many actions a message names before "and N more".
 const NAMED: usize = 6;
 
+/// How many granting statements a finding lists as related locations.
+const RELATED: usize = 20;
+
 /// Report, once for a principal, the actions of a risk category it may use without resource
 /// constraint, with each action's granting statement as related locations. Actions allowed
 /// only under statement conditions are reported with lower confidence.
@@ -249,9 +252,9 @@ pub(crate) fn report_category(
     } else {
         return;
     };
-    let names = actions.names();
-    let listed = list_names(&names, NAMED);
-    let ids: Vec<u32> = actions.iter().collect();
+    let names = actions.first_names(RELATED.max(NAMED));
+    let listed = list_first_names(&names, actions.len(), NAMED);
+    let ids: Vec<u32> = actions.iter().take(names.len()).collect();
     let first = ids.first().and_then(|&id| {
         view.effective
             .grants_of(id)
@@ -273,7 +276,7 @@ pub(crate) fn report_category(
     if conditional {
         r = r.confidence(palisade_model::Confidence::Medium);
     }
-    for (id, name) in ids.iter().zip(&names).take(20) {
+    for (id, name) in ids.iter().zip(&names).take(RELATED) {
         if let Some(g) = view.effective.grants_of(*id).into_iter().next() {
             r = r.related(
                 format!("{name} via {} {}", g.doc.source.describe(), g.stmt.label()),

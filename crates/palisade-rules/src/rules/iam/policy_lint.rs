@@ -199,8 +199,13 @@ pub(crate) fn unresolved(text: &Text) -> bool {
 
 /// `s3:GetObject, s3:PutObject and 3 more`.
 pub(crate) fn list_names(names: &[String], at_most: usize) -> String {
+    list_first_names(names, names.len(), at_most)
+}
+
+/// [`list_names`] when `names` holds only the first of `total` names.
+pub(crate) fn list_first_names(names: &[String], total: usize, at_most: usize) -> String {
     let shown: Vec<&str> = names.iter().take(at_most).map(String::as_str).collect();
-    match names.len().saturating_sub(at_most) {
+    match total.saturating_sub(shown.len()) {
         0 => shown.join(", "),
         more => format!("{} and {more} more", shown.join(", ")),
     }
