@@ -103,11 +103,16 @@ impl ActionSet {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.words.iter().enumerate().flat_map(|(i, &w)| {
-            (0..64u32)
-                .filter(move |b| w & (1 << b) != 0)
-                .map(move |b| (i as u32) * 64 + b)
-        })
+        self.words
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| **w != 0)
+            .flat_map(|(i, &w)| {
+                let base = (i as u32) * 64;
+                std::iter::successors(Some(w), |rest| Some(rest & rest.wrapping_sub(1)))
+                    .take_while(|rest| *rest != 0)
+                    .map(move |rest| base + rest.trailing_zeros())
+            })
     }
 
     /// The catalog names of the actions, in catalog order.
@@ -187,6 +192,18 @@ pub fn at_level(level: AccessLevel) -> &'static ActionSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iterates_exactly_the_members() {
+        let c = catalog();
+        for pattern in ["*:Get*", "s3:*", "iam:PassRole", "*"] {
+            let set = c.expand_set(pattern);
+            let plain: Vec<u32> = (0..c.action_count() as u32)
+                .filter(|&id| set.contains(id))
+                .collect();
+            assert_eq!(set.iter().collect::<Vec<_>>(), plain, "{pattern}");
+        }
+    }
 
     #[test]
     fn set_algebra() {

@@ -18,10 +18,22 @@ struct Output<'a> {
     schema_version: u32,
     tool: Tool<'a>,
     summary: Summary,
-    findings: Vec<JsonFinding<'a>>,
-    suppressed: Vec<JsonSuppressed<'a>>,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
-    permission_footprints: Vec<JsonFootprint<'a>>,
+    findings: Lazy<'a, Finding, JsonFinding<'a>>,
+    suppressed: Lazy<'a, SuppressedFinding<'a>, JsonSuppressed<'a>>,
+    diagnostics: Lazy<'a, Diagnostic, JsonDiagnostic<'a>>,
+    permission_footprints: Lazy<'a, PermissionFootprint, JsonFootprint<'a>>,
+}
+
+/// A list serialized item by item, so a large report is never held twice in memory.
+struct Lazy<'a, T, J> {
+    items: &'a [T],
+    view: fn(&'a T) -> J,
+}
+
+impl<'a, T, J: Serialize> Serialize for Lazy<'a, T, J> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.items.iter().map(self.view))
+    }
 }
 
 #[derive(Serialize)]
@@ -267,10 +279,22 @@ pub fn write_json(
                 .collect(),
             diagnostics,
         },
-        findings: report.findings.iter().map(finding).collect(),
-        suppressed: report.suppressed.iter().map(suppressed).collect(),
-        diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
-        permission_footprints: report.footprints.iter().map(footprint).collect(),
+        findings: Lazy {
+            items: report.findings,
+            view: finding,
+        },
+        suppressed: Lazy {
+            items: report.suppressed,
+            view: suppressed,
+        },
+        diagnostics: Lazy {
+            items: report.diagnostics,
+            view: diagnostic,
+        },
+        permission_footprints: Lazy {
+            items: report.footprints,
+            view: footprint,
+        },
     };
     serde_json::to_writer_pretty(&mut *w, &out).map_err(std::io::Error::other)?;
     w.write_all(b"\n")
