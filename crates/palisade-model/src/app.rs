@@ -68,6 +68,9 @@ pub struct App {
     pub managed_documents: std::collections::BTreeMap<String, crate::iam::PolicyDocument>,
     /// The AWS account the input describes, when it says so.
     pub account: Option<String>,
+    /// What the analysis of each function's handler code found (filled by the engine after
+    /// loading, for functions whose code is local and in a supported language).
+    pub code: Vec<crate::code::FunctionCode>,
     /// Logical id → position, built by [`App::index`] once the elements exist, so that
     /// lookups stay constant-time in templates with thousands of resources.
     index: Index,
@@ -127,6 +130,7 @@ impl App {
             suppressions: Vec::new(),
             diagnostics: Vec::new(),
             managed_documents: std::collections::BTreeMap::new(),
+            code: Vec::new(),
             account: None,
             index: Index::default(),
         }

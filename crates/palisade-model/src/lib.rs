@@ -6,6 +6,7 @@
 //! no other Palisade crate. Every element of the model carries the [`Span`] it came from.
 
 mod app;
+mod code;
 mod diagnostic;
 mod finding;
 mod footprint;
@@ -20,6 +21,10 @@ mod trigger;
 mod value;
 
 pub use app::{App, AppFormat, Parameter};
+pub use code::{
+    CodeIssue, CodeIssueKind, CodeSkip, FlowStep, FunctionCode, Language, ResourceName, SdkCall,
+    SinkKind, TaintFlow,
+};
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use finding::{Finding, Location, Position, Related, fingerprint};
 pub use footprint::{
