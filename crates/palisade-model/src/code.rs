@@ -105,17 +105,27 @@ pub struct CodeIssue {
     pub message: String,
 }
 
-/// A call to the AWS SDK.
+/// A call to the AWS SDK, as the code writes it. Mapping it to IAM actions is the IAM
+/// engine's job.
+///
+/// | SDK | `client` | `resource_type` | `operation` |
+/// |---|---|---|---|
+/// | boto3 client | `s3` (the name given to `boto3.client`) | `None` | `put_object` |
+/// | boto3 resource | `dynamodb` (the name given to `boto3.resource`) | `Table`, `Bucket`, `Object`, `Queue`… or `None` for the service resource itself | `put_item`, `upload_file` |
+/// | JS SDK v2 | `S3`, `DynamoDB`, `DynamoDB.DocumentClient` | `None` | `putObject`, `put` |
+/// | JS SDK v3 | `@aws-sdk/client-s3`, `@aws-sdk/lib-dynamodb`, `@aws-sdk/lib-storage` | `None` | `PutObjectCommand`, `PutCommand`, `Upload` |
 #[derive(Clone, Debug, PartialEq)]
 pub struct SdkCall {
-    /// The boto3 client name or the JavaScript SDK class/package of the client: `s3`,
-    /// `dynamodb`, `S3`, `@aws-sdk/client-s3`.
     pub client: String,
-    /// The operation in PascalCase (`PutObject`), or `None` when it is chosen at run time.
+    pub resource_type: Option<String>,
+    /// The method or command as written, or `None` when it is chosen at run time
+    /// (`getattr(client, name)(…)`, `client[op](…)`).
     pub operation: Option<String>,
     pub language: Language,
     pub span: Span,
-    /// Resource names given to the call, by parameter (`Bucket`, `TableName`, `QueueUrl`…).
+    /// Resource names given to the call or to the client/resource object it was called on,
+    /// by parameter name as written (`Bucket`, `TableName`, `QueueUrl`, `Key`, and for boto3
+    /// resources the constructor argument under the resource type's name, e.g. `Table`).
     pub resources: Vec<(String, ResourceName)>,
 }
 
