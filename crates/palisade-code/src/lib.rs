@@ -4,5 +4,262 @@
 //!
 //! Nothing here runs the code it reads.
 
+pub mod engine;
 pub mod ir;
 pub mod lower;
+pub mod project;
+pub mod sources;
+pub mod spec;
+
+use std::path::{Path, PathBuf};
+
+use palisade_model::{
+    App, Code, CodeIssue, CodeIssueKind, Diagnostic, Function, FunctionCode, Language, SourceMap,
+    Span,
+};
+
+use crate::engine::Interp;
+use crate::ir::{Expr, Stmt, Target};
+use crate::project::{Project, language_of};
+
+/// Analyse the code of every function of an app whose code is local. Code files join the
+/// scan's source map so findings can point into them.
+pub fn analyze_app(app: &App, sources: &SourceMap) -> (Vec<FunctionCode>, Vec<Diagnostic>) {
+    let mut out = Vec::new();
+    let mut diagnostics = Vec::new();
+    let Some(app_file) = sources.get(app.file) else {
+        return (out, diagnostics);
+    };
+    let app_dir = app_file
+        .disk_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let app_rel_dir = parent_rel(&app_file.path);
+    let mut project = Project::default();
+    for f in &app.functions {
+        match analyze_function(app, f, &app_dir, &app_rel_dir, &mut project, sources) {
+            Ok(Some(code)) => out.push(code),
+            Ok(None) => {}
+            Err(message) => diagnostics.push(Diagnostic::warning(
+                app_file.path.clone(),
+                None,
+                format!("function {}: {message}", f.id),
+            )),
+        }
+    }
+    for p in &project.problems {
+        let position = project
+            .modules
+            .iter()
+            .find(|m| m.rel == p.rel)
+            .and_then(|m| sources.get(m.file))
+            .zip(p.offset)
+            .map(|(file, off)| file.line_col(off))
+            .or_else(|| {
+                p.offset
+                    .map(|_| palisade_model::LineCol { line: 1, col: 1 })
+            });
+        diagnostics.push(Diagnostic::warning(p.rel.clone(), position, p.message.clone()));
+    }
+    (out, diagnostics)
+}
+
+fn parent_rel(rel: &str) -> String {
+    match rel.rfind('/') {
+        Some(i) => rel.get(..i).unwrap_or("").to_string(),
+        None => String::new(),
+    }
+}
+
+fn join_rel(dir: &str, name: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in name.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+fn runtime_language(f: &Function) -> Option<Language> {
+    let rt = f.runtime.as_ref()?.get()?.to_ascii_lowercase();
+    if rt.starts_with("python") {
+        Some(Language::Python)
+    } else if rt.starts_with("nodejs") {
+        Some(Language::JavaScript)
+    } else {
+        None
+    }
+}
+
+/// The handler's file and function: `app.lambda_handler` → (`app.py`, `lambda_handler`);
+/// `src/handlers/x.handler` → (`src/handlers/x.js`, `handler`). TypeScript sources stand in
+/// for a `.js` that is their build output.
+fn handler_file(
+    language: Language,
+    handler: &str,
+    code_dir: &Path,
+    code_rel: &str,
+) -> Option<(PathBuf, String, String)> {
+    let (module, func) = handler.rsplit_once('.')?;
+    let candidates: Vec<String> = match language {
+        Language::Python => {
+            let m = module.replace('.', "/");
+            vec![format!("{m}.py"), format!("{m}/__init__.py")]
+        }
+        _ => {
+            let mut c = Vec::new();
+            for ext in ["js", "mjs", "cjs", "ts", "mts", "cts"] {
+                c.push(format!("{module}.{ext}"));
+            }
+            // A build folder (`dist/`, `build/`) next to its sources in `src/`.
+            for ext in ["ts", "js"] {
+                c.push(format!("../src/{module}.{ext}"));
+                c.push(format!("src/{module}.{ext}"));
+            }
+            c
+        }
+    };
+    for c in candidates {
+        let disk = code_dir.join(&c);
+        if disk.is_file() {
+            return Some((disk, join_rel(code_rel, &c), func.to_string()));
+        }
+    }
+    None
+}
+
+fn analyze_function(
+    app: &App,
+    f: &Function,
+    app_dir: &Path,
+    app_rel_dir: &str,
+    project: &mut Project,
+    sources: &SourceMap,
+) -> Result<Option<FunctionCode>, String> {
+    let Code::Local { path, .. } = &f.code else {
+        return Ok(None);
+    };
+    let Some(handler) = f.handler.as_ref().and_then(|h| h.get()) else {
+        return Ok(None);
+    };
+    let code_disk = app_dir.join(path);
+    let code_rel = join_rel(app_rel_dir, path);
+    let (code_dir, code_dir_rel) = if code_disk.is_file() {
+        (
+            code_disk.parent().map(Path::to_path_buf).unwrap_or_default(),
+            parent_rel(&code_rel),
+        )
+    } else if code_disk.is_dir() {
+        (code_disk.clone(), code_rel.clone())
+    } else {
+        return Ok(None);
+    };
+    let language = match runtime_language(f) {
+        Some(l) => l,
+        None => match f.runtime.as_ref().and_then(|r| r.get()) {
+            Some(other) => {
+                let _ = other;
+                return Ok(None);
+            }
+            None => {
+                // No runtime: guess from what the handler's module is written in.
+                let py = handler_file(Language::Python, handler, &code_dir, &code_dir_rel);
+                if py.is_some() {
+                    Language::Python
+                } else {
+                    Language::JavaScript
+                }
+            }
+        },
+    };
+    let Some((disk, rel, func_name)) = handler_file(language, handler, &code_dir, &code_dir_rel)
+    else {
+        return Err(format!(
+            "the handler `{handler}` was not found under {}",
+            if code_dir_rel.is_empty() {
+                ".".to_string()
+            } else {
+                code_dir_rel.clone()
+            }
+        ));
+    };
+    let Some(module) = project.load(&disk, &rel, &code_dir, sources) else {
+        return Ok(None);
+    };
+    let language = language_of(&disk).unwrap_or(language);
+    let Some(func) = entry_function(project, module, &func_name) else {
+        return Err(format!(
+            "the handler function `{func_name}` is not defined in {rel}"
+        ));
+    };
+    let srcs = sources::sources(&f.triggers);
+    let mut interp = Interp::new(project, &srcs);
+    interp.run_handler(module, func);
+    let facts = interp.finish();
+    let m = project.modules.get(module);
+    let entry_range = m
+        .and_then(|m| m.module.functions.get(func))
+        .map(|f| f.range)
+        .unwrap_or_default();
+    let file = m.map(|m| m.file).unwrap_or_default();
+    let mut issues = facts.issues;
+    if facts.truncated {
+        let _ = CodeIssueKind::SecretInCode;
+    }
+    issues.sort_by_key(|i: &CodeIssue| (i.span.file, i.span.start));
+    let mut files: Vec<String> = project
+        .modules
+        .iter()
+        .filter(|m| m.file == file || facts.flows.iter().any(|fl| fl.span.file == m.file))
+        .map(|m| m.rel.clone())
+        .collect();
+    files.dedup();
+    let _ = app;
+    Ok(Some(FunctionCode {
+        function: f.id.clone(),
+        language,
+        entry: Span {
+            file,
+            start: entry_range.start,
+            end: entry_range.end,
+        },
+        entry_name: func_name,
+        files,
+        flows: facts.flows,
+        issues,
+        sdk_calls: facts.sdk_calls,
+        triggers: f.triggers.iter().map(|t| t.kind.label().to_string()).collect(),
+    }))
+}
+
+/// The function a handler names: a top-level function (Python), or an export (JavaScript).
+fn entry_function(project: &Project, module: usize, name: &str) -> Option<usize> {
+    let m = &project.modules.get(module)?.module;
+    let from_expr = |e: &Expr| match e {
+        Expr::Function(i, _) => Some(*i),
+        _ => None,
+    };
+    let bound = |wanted: &str| {
+        m.top.iter().rev().find_map(|s| match s {
+            Stmt::Assign {
+                target: Target::Name(n, _),
+                value,
+                ..
+            } if n == wanted => from_expr(value),
+            _ => None,
+        })
+    };
+    if let Some(e) = m.exports.iter().find(|e| e.name == name) {
+        return match &e.value {
+            Expr::Name(n, _) => bound(n),
+            other => from_expr(other),
+        };
+    }
+    bound(name)
+}
