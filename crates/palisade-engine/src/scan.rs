@@ -91,6 +91,8 @@ pub struct ScanSettings {
     pub exclude: Vec<String>,
     pub ignores: Vec<ConfigIgnore>,
     pub baseline: Option<Baseline>,
+    /// Leave handler code alone (templates and IAM only).
+    pub skip_code: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -152,7 +154,14 @@ fn load_templates(
         .candidates
         .par_iter()
         .map(|c| {
-            let r = load_cloudformation(&c.path, &c.rel, sources, &settings.load);
+            let mut r = load_cloudformation(&c.path, &c.rel, sources, &settings.load);
+            if !settings.skip_code
+                && let Ok(Loaded::App(app)) = &mut r
+            {
+                let (code, diagnostics) = palisade_code::analyze_app(app, sources);
+                app.code = code;
+                app.diagnostics.extend(diagnostics);
+            }
             progress.inc(1);
             r
         })

@@ -99,6 +99,11 @@ impl<'a> Checker<'a> {
         self.iam.get_or_init(|| IamView::build(self.app))
     }
 
+    /// The path (relative to the scan root) of a file of the scan.
+    pub fn path_of(&self, file: palisade_model::FileId) -> Option<String> {
+        self.sources.get(file).map(|f| f.path.clone())
+    }
+
     /// Start a finding at `span` with an occurrence-specific message.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> Report<'_, 'a> {
         Report {

@@ -3,7 +3,7 @@
 use palisade_model::RuleMeta;
 
 use crate::Rule;
-use crate::rules::{config, iam, tool};
+use crate::rules::{code, config, iam, tool};
 
 /// Every rule that checks the model, in code order.
 static RULES: &[&dyn Rule] = &[
@@ -58,6 +58,20 @@ static RULES: &[&dyn Rule] = &[
     &iam::redundant_statement::RedundantStatement,
     &iam::statement_denied_entirely::StatementDeniedEntirely,
     &iam::policy_variables_without_version::PolicyVariablesWithoutVersion,
+    &code::command_injection::CommandInjection,
+    &code::code_injection::CodeInjection,
+    &code::sql_injection::SqlInjection,
+    &code::nosql_injection::NosqlInjection,
+    &code::insecure_deserialization::InsecureDeserialization,
+    &code::xml_external_entities::XmlExternalEntities,
+    &code::server_side_request_forgery::ServerSideRequestForgery,
+    &code::path_traversal::PathTraversal,
+    &code::cross_site_scripting::CrossSiteScripting,
+    &code::open_redirect::OpenRedirect,
+    &code::secret_in_code::SecretInCode,
+    &code::jwt_without_verification::JwtWithoutVerification,
+    &code::sensitive_data_in_logs::SensitiveDataInLogs,
+    &code::stack_trace_in_response::StackTraceInResponse,
 ];
 
 /// Rules the scan itself emits (suppression hygiene), with their documentation.

@@ -1,5 +1,6 @@
 //! Every rule, one file each, by area.
 
+pub(crate) mod code;
 pub(crate) mod config;
 pub(crate) mod iam;
 pub(crate) mod iam_names;

@@ -2,6 +2,7 @@
 //! least one finding of the rule (snapshotted), files named `passes*` must produce none. A
 //! scenario written in several formats (`fires.sam.yaml`, `fires.cfn.yaml`) must give the same
 //! findings in each (parity); other scenarios are named `fires-<scenario>.<format>.yaml`.
+//! Code rules use folders (`fires-python/`) holding a `template.yaml` and the handlers.
 
 #![allow(clippy::panic, reason = "a test harness reports failures by panicking")]
 
@@ -24,13 +25,24 @@ fn settings() -> Settings {
     }
 }
 
+/// A fixture is a template, or a folder with a `template.yaml` and the functions' code.
 fn load(path: &Path, sources: &SourceMap) -> App {
-    let rel = path
+    let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let (path, rel) = if path.is_dir() {
+        (path.join("template.yaml"), format!("{name}/template.yaml"))
+    } else {
+        (path.to_path_buf(), name)
+    };
+    let path = path.as_path();
     match load_cloudformation(path, &rel, sources, &LoadSettings::default()) {
-        Ok(Loaded::App(app)) => *app,
+        Ok(Loaded::App(mut app)) => {
+            let (code, _) = palisade_code::analyze_app(&app, sources);
+            app.code = code;
+            *app
+        }
         Ok(Loaded::NotAnApp) => panic!("{} is not a template", path.display()),
         Err(e) => panic!("{}: {e}", path.display()),
     }

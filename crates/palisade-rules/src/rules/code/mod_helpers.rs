@@ -1,0 +1,82 @@
+//! What the code rules share: reporting a flow from the event to a sink, and a code issue.
+
+use palisade_model::{App, CodeIssueKind, Confidence, FunctionCode, SinkKind, TaintFlow};
+
+use crate::Checker;
+
+/// Report every flow of one kind, in every function of the app.
+pub(crate) fn report_flows(app: &App, cx: &mut Checker<'_>, kind: SinkKind, what: &str) {
+    for code in &app.code {
+        let Some(f) = app.function(&code.function) else {
+            continue;
+        };
+        for flow in code.flows.iter().filter(|fl| fl.sink == kind) {
+            let confidence = flow_confidence(flow);
+            let vetted = if flow.weakened {
+                " (after a validation or allow-list check, which may not be enough)"
+            } else {
+                ""
+            };
+            let message = format!(
+                "{} passes {} from the {} to {} `{}`{vetted}",
+                f.id,
+                describe_field(&flow.field),
+                flow.trigger,
+                what,
+                flow.sink_name,
+            );
+            let file = file_of(code, cx, flow);
+            let mut r = cx
+                .report(flow.span, message)
+                .function(f)
+                .at(format!("Code/{file}/{}", flow.sink_name))
+                .at(flow.field.clone())
+                .confidence(confidence);
+            for step in &flow.steps {
+                r = r.related(step.note.clone(), step.span);
+            }
+            r.related(format!("handler {}", code.entry_name), code.entry)
+                .emit();
+        }
+    }
+}
+
+fn describe_field(field: &str) -> String {
+    if field == "event" {
+        "the event".to_string()
+    } else {
+        format!("`{field}`")
+    }
+}
+
+fn flow_confidence(flow: &TaintFlow) -> Confidence {
+    match (flow.weakened, flow.uncertain) {
+        (false, false) => Confidence::High,
+        (true, true) => Confidence::Low,
+        _ => Confidence::Medium,
+    }
+}
+
+/// The code file a span is in, for the logical path (never a line number).
+fn file_of(code: &FunctionCode, cx: &Checker<'_>, flow: &TaintFlow) -> String {
+    cx.path_of(flow.span.file)
+        .unwrap_or_else(|| code.files.first().cloned().unwrap_or_default())
+}
+
+/// Report every code issue of one kind.
+pub(crate) fn report_issues(app: &App, cx: &mut Checker<'_>, kind: CodeIssueKind) {
+    for code in &app.code {
+        let Some(f) = app.function(&code.function) else {
+            continue;
+        };
+        for issue in code.issues.iter().filter(|x| x.kind == kind) {
+            let file = cx.path_of(issue.span.file).unwrap_or_default();
+            cx.report(issue.span, format!("{}: {}", f.id, issue.message))
+                .function(f)
+                .at(format!("Code/{file}"))
+                .at(issue.message.clone())
+                .related(format!("handler {}", code.entry_name), code.entry)
+                .emit();
+        }
+    }
+}
