@@ -8,6 +8,7 @@ pub mod engine;
 pub mod ir;
 pub mod lower;
 pub mod project;
+pub mod secrets;
 pub mod sources;
 pub mod spec;
 
@@ -37,9 +38,13 @@ pub fn analyze_app(app: &App, sources: &SourceMap) -> (Vec<FunctionCode>, Vec<Di
         .unwrap_or_default();
     let app_rel_dir = parent_rel(&app_file.path);
     let mut project = Project::default();
+    let mut secrets_read = std::collections::HashSet::new();
     for f in &app.functions {
         match analyze_function(app, f, &app_dir, &app_rel_dir, &mut project, sources) {
-            Ok(Some(code)) => out.push(code),
+            Ok(Some(mut code)) => {
+                add_secrets(&project, &mut code, &mut secrets_read);
+                out.push(code);
+            }
             Ok(None) => {}
             Err(message) => diagnostics.push(Diagnostic::warning(
                 app_file.path.clone(),
@@ -63,6 +68,31 @@ pub fn analyze_app(app: &App, sources: &SourceMap) -> (Vec<FunctionCode>, Vec<Di
         diagnostics.push(Diagnostic::warning(p.rel.clone(), position, p.message.clone()));
     }
     (out, diagnostics)
+}
+
+/// Secrets in the files of a function's code, each file once per app (the first function that
+/// ships it carries the finding).
+fn add_secrets(
+    project: &Project,
+    code: &mut FunctionCode,
+    done: &mut std::collections::HashSet<palisade_model::FileId>,
+) {
+    for m in project.modules.iter().filter(|m| code.files.contains(&m.rel)) {
+        if !done.insert(m.file) {
+            continue;
+        }
+        for hit in secrets::find_secrets(&m.text) {
+            code.issues.push(CodeIssue {
+                kind: CodeIssueKind::SecretInCode,
+                span: Span {
+                    file: m.file,
+                    start: hit.range.start,
+                    end: hit.range.end,
+                },
+                message: hit.message,
+            });
+        }
+    }
 }
 
 fn parent_rel(rel: &str) -> String {
@@ -209,17 +239,8 @@ fn analyze_function(
         .unwrap_or_default();
     let file = m.map(|m| m.file).unwrap_or_default();
     let mut issues = facts.issues;
-    if facts.truncated {
-        let _ = CodeIssueKind::SecretInCode;
-    }
     issues.sort_by_key(|i: &CodeIssue| (i.span.file, i.span.start));
-    let mut files: Vec<String> = project
-        .modules
-        .iter()
-        .filter(|m| m.file == file || facts.flows.iter().any(|fl| fl.span.file == m.file))
-        .map(|m| m.rel.clone())
-        .collect();
-    files.dedup();
+    let files = reachable_files(project, module);
     let _ = app;
     Ok(Some(FunctionCode {
         function: f.id.clone(),
@@ -236,6 +257,25 @@ fn analyze_function(
         sdk_calls: facts.sdk_calls,
         triggers: f.triggers.iter().map(|t| t.kind.label().to_string()).collect(),
     }))
+}
+
+/// The handler's file and every local module it reaches through imports, entry first.
+fn reachable_files(project: &Project, entry: usize) -> Vec<String> {
+    let mut seen = vec![entry];
+    let mut i = 0;
+    while let Some(&m) = seen.get(i) {
+        if let Some(module) = project.modules.get(m) {
+            for (_, j) in &module.resolved {
+                if !seen.contains(j) {
+                    seen.push(*j);
+                }
+            }
+        }
+        i += 1;
+    }
+    seen.iter()
+        .filter_map(|m| project.modules.get(*m).map(|m| m.rel.clone()))
+        .collect()
 }
 
 /// The function a handler names: a top-level function (Python), or an export (JavaScript).
