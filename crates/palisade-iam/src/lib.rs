@@ -1,5 +1,6 @@
 //! IAM knowledge: the action catalog (every service, action, access level, resource type and
-//! condition key), the AWS managed policies, and IAM pattern matching.
+//! condition key), the AWS managed policies, IAM pattern matching, and which IAM actions the
+//! AWS SDK calls of function code need.
 //!
 //! Embedded data is parsed lazily on first use. Depends on `palisade-model` only; it knows
 //! nothing of file formats.
@@ -14,6 +15,8 @@ mod global_keys;
 mod managed;
 mod pattern;
 mod risks;
+mod sdk_data;
+mod sdk_map;
 
 pub use action_set::{ActionSet, at_level, unrestrictable};
 pub use arn_match::{ArnPattern, resource_fits_template};
@@ -36,3 +39,4 @@ pub use global_keys::{GLOBAL_CONDITION_KEYS, global_condition_key};
 pub use managed::{ManagedPolicy, managed_policy, managed_policy_by_arn, managed_policy_document};
 pub use pattern::{pattern_covers, wildcard_match};
 pub use risks::{Combo, Escalation, combos, escalations, risky_actions};
+pub use sdk_map::{ResourceMapping, SdkAction, SdkActions, Unresolved, actions_for, fill_template};
