@@ -382,6 +382,23 @@ fn class_methods_are_named_after_the_class_and_bound_in_an_object() {
 }
 
 #[test]
+fn a_decorated_class_is_passed_to_its_decorator() {
+    let m = lowered(
+        "@dataclass\n\
+         class Event:\n\
+         \x20   body: str\n\
+         \x20   headers: dict = None\n\
+         \x20   def parsed(self):\n\
+         \x20       return json.loads(self.body)\n",
+    );
+    assert_eq!(
+        render(&m.top),
+        "dataclass(Event)\nEvent = {headers: const, parsed: fn#0}\n"
+    );
+    assert_eq!(m.functions[0].name, "Event.parsed");
+}
+
+#[test]
 fn decorators_are_called_with_the_function() {
     let m = lowered(
         "@app.route('/run', methods=['POST'])\n\
@@ -441,8 +458,8 @@ fn unpacking_chained_and_annotated_assignments() {
          (a, (b, c)) = [event[\"x\"], const]\n\
          first = event[\"body\"]\n\
          second = first\n\
-         x.y[0] = const\n\
          z = const\n\
+         x.y[0] = z\n\
          n = const\n\
          self.items[-1] = event[<k>]\n"
     );
@@ -647,6 +664,42 @@ fn five_thousand_nested_ifs_do_not_overflow() {
     src.push_str("os.system(cmd)\n");
     let m = lowered(&src);
     assert!(matches!(m.top.first(), Some(Stmt::If { .. })));
+}
+
+#[test]
+fn deeply_nested_definitions_and_f_strings_do_not_overflow() {
+    let mut defs = String::new();
+    for depth in 0..3_000 {
+        defs.push_str(&" ".repeat(depth));
+        defs.push_str("def f(a=(lambda: [x for x in {'a': f(*b)}])):\n");
+    }
+    defs.push_str(&" ".repeat(3_000));
+    defs.push_str("os.system(cmd)\n");
+    assert!(!lowered(&defs).functions.is_empty());
+
+    let strings = format!("x = {}a{}\n", "f'{".repeat(3_000), "}'".repeat(3_000));
+    assert!(!lowered(&strings).top.is_empty());
+}
+
+#[test]
+fn deep_indentation_with_an_open_string_does_not_abort_the_parser() {
+    // tree-sitter-python 0.25's scanner overflows its 1,024-byte state past ~500 indentation
+    // levels while a string is open, and tree-sitter aborts the whole process.
+    let mut src = String::new();
+    for depth in 0..600 {
+        src.push_str(&" ".repeat(depth));
+        src.push_str("if x:\n");
+    }
+    src.push_str(&" ".repeat(600));
+    src.push_str("y = 'a'\n");
+    assert!(matches!(lowered(&src).top.first(), Some(Stmt::If { .. })));
+}
+
+#[test]
+fn wide_whitespace_inside_a_string_keeps_its_value() {
+    let padding = " ".repeat(300);
+    let m = lowered(&format!("x = '{padding}'\n"));
+    assert_eq!(render(&m.top), format!("x = {padding:?}\n"));
 }
 
 #[test]
