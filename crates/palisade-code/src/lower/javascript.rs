@@ -1,7 +1,7 @@
 //! JavaScript and TypeScript (tree-sitter-javascript, tree-sitter-typescript) to IR.
 //!
 //! The lowering walks the tree by node children, recursively but never deeper than
-//! [`MAX_DEPTH`] statements and expressions: a deeper expression becomes an empty
+//! `MAX_DEPTH` (200) statements and expressions: a deeper expression becomes an empty
 //! [`Expr::Other`] and deeper statements are left out, so hostile input (10,000 nested
 //! parentheses or arrays) neither overflows the stack here nor builds an IR too deep for the
 //! engine. Chains of one binary operator (`a + b + c + …`) are flattened iteratively, so long
@@ -23,8 +23,10 @@
 //!   `Other([value])` and its `Assign` is emitted just before the statement that holds it (for
 //!   a loop condition, also at the start of the loop body, since it runs on every iteration).
 //!   Assignments inside parameter defaults go to the start of the function body.
-//! - Binary chains are flat: `a + b + c` is `Concat([a, b, c])`, `a || b ?? c` is
+//! - Binary chains are flat: `a + b + c` is `Concat([a, b, c])`, `a || b || c` is
 //!   `Choice([a, b, c])` (`&&` and `&&=` are `Choice` too: the value is one of the operands).
+//!   A tagged template ``sql`…` `` is a call with one argument, the template (`Concat`, or `Str`
+//!   when it has no substitution).
 //! - Array holes keep positions: `[, b] = x` is `List([List([]), Name b])` (an empty pattern
 //!   binds nothing), `[, b]` as a value is `List([Const, Name b])`.
 //! - Computed keys (`{[k]: v}`, `[k]() {}`) have key `None`, unless the key is a string
@@ -32,7 +34,8 @@
 //! - Exports: `exports.x = v`, `module.exports.x = v`, `exports["x"] = v` give `Export x v`;
 //!   `module.exports = {…}` (and TypeScript `export = {…}`) gives one export per literal key;
 //!   `module.exports = v` with another value gives `Export default v`. The assignment stays in
-//!   the statements. A re-export `export { a as b } from "m"` binds `b` with
+//!   the statements. Through a chain `module.exports.h = exports.h = fn` the export is `fn`
+//!   itself, not `Other([fn])`. Exports inside a TypeScript `namespace` are the namespace's. A re-export `export { a as b } from "m"` binds `b` with
 //!   `Import {local: "b", module: "m", member: Some("a")}` and exports `Name("b")`;
 //!   `export * as ns from "m"` likewise with member `None`; `export * from "m"` is not
 //!   recorded (its names are unknown here). `export default <expr>` also keeps `<expr>` as an
@@ -43,9 +46,16 @@
 //!   index signatures are left out; `enum E {A = "a", B}` is `E = Object([("A", Str), ("B",
 //!   Const)])`; a `namespace N {…}` body is a `Block`; `x as T`, `x!`, `<T>x`, `x satisfies T`
 //!   are just `x`.
+//! - A sequence `a, b` is `Other([a, b])`, but `(0, m.f)` (how compilers call an import
+//!   without `this`) is `m.f`: the leading literals have no value or effect. As a statement,
+//!   `a = 1, f(b)` is one statement per part.
 //! - `switch (d)` is `Expr(d)` (when `d` may have effects) then a `Block` of all case bodies in
 //!   order. `with (o) body` is `Expr(o)` then a `Block` of the body.
 //! - `catch ({ message })` (a pattern) has `caught: None`.
+//! - Each name is exported once: a later export of a name replaces the value of the earlier
+//!   one (in its place), as importers see the module's last assignment. TypeScript's CommonJS
+//!   output is understood: `exports.h = void 0; … exports.h = h` exports `h`, and
+//!   `Object.defineProperty(exports, "h", { get: function () { return m.h; } })` exports `m.h`.
 
 use tree_sitter::{Language, Node, Parser};
 
@@ -564,6 +574,7 @@ impl<'s> Lowerer<'s> {
             "internal_module" | "module" => self.namespace(node, depth, out),
             _ => {
                 let expr = self.expr(node, depth + 1);
+                self.record_define_property(&expr);
                 out.push(Stmt::Expr(expr));
             }
         }
@@ -573,9 +584,9 @@ impl<'s> Lowerer<'s> {
     /// to the module.
     fn namespace(&mut self, node: Node, depth: usize, out: &mut Vec<Stmt>) {
         if let Some(body) = node.child_by_field_name("body") {
-            let exports = self.exports.len();
+            let exports = self.exports.clone();
             let body = self.stmts(body, depth);
-            self.exports.truncate(exports);
+            self.exports = exports;
             out.push(Stmt::Block(body));
         }
     }
@@ -964,10 +975,7 @@ impl<'s> Lowerer<'s> {
             if may_have_effects(&value) {
                 out.push(Stmt::Expr(value.clone()));
             }
-            self.exports.push(Export {
-                name: "default".to_owned(),
-                value,
-            });
+            self.export("default".to_owned(), value);
             return;
         }
         let source = node
@@ -1003,10 +1011,7 @@ impl<'s> Lowerer<'s> {
                         member: None,
                         range: range(child),
                     });
-                    self.exports.push(Export {
-                        name: local_text.clone(),
-                        value: Expr::Name(local_text, range(local)),
-                    });
+                    self.export(local_text.clone(), Expr::Name(local_text, range(local)));
                 }
                 _ => {}
             }
@@ -1057,10 +1062,7 @@ impl<'s> Lowerer<'s> {
             } else {
                 name.clone()
             };
-            self.exports.push(Export {
-                name: exported,
-                value: Expr::Name(name, at),
-            });
+            self.export(exported, Expr::Name(name, at));
         }
     }
 
@@ -1087,10 +1089,16 @@ impl<'s> Lowerer<'s> {
             }
             None => Expr::Name(local, range(name)),
         };
-        self.exports.push(Export {
-            name: exported,
-            value,
-        });
+        self.export(exported, value);
+    }
+
+    /// Export `value` under `name`. A later export of a name replaces the earlier one, as the
+    /// module's last assignment is what importers see (`exports.h = void 0; … exports.h = h`).
+    fn export(&mut self, name: String, value: Expr) {
+        match self.exports.iter_mut().find(|e| e.name == name) {
+            Some(earlier) => earlier.value = value,
+            None => self.exports.push(Export { name, value }),
+        }
     }
 
     /// `module.exports = value`: one export per literal key of an object, else `default`.
@@ -1099,14 +1107,11 @@ impl<'s> Lowerer<'s> {
             Expr::Object(entries, _) => {
                 for (key, value) in entries {
                     if let Some(name) = key {
-                        self.exports.push(Export { name, value });
+                        self.export(name, value);
                     }
                 }
             }
-            value => self.exports.push(Export {
-                name: "default".to_owned(),
-                value,
-            }),
+            value => self.export("default".to_owned(), value),
         }
     }
 
@@ -1158,16 +1163,10 @@ impl<'s> Lowerer<'s> {
         };
         match target {
             Target::Attr(object, name, _) if is_exports_object(object) => {
-                self.exports.push(Export {
-                    name: name.clone(),
-                    value: exported.clone(),
-                });
+                self.export(name.clone(), exported.clone());
             }
             Target::Index(object, Key::Str(name), _) if is_exports_object(object) => {
-                self.exports.push(Export {
-                    name: name.clone(),
-                    value: exported.clone(),
-                });
+                self.export(name.clone(), exported.clone());
             }
             Target::Attr(Expr::Name(module, _), name, _)
                 if module == "module" && name == "exports" =>
@@ -1175,6 +1174,50 @@ impl<'s> Lowerer<'s> {
                 self.export_object(exported.clone());
             }
             _ => {}
+        }
+    }
+
+    /// `Object.defineProperty(exports, "x", { get: function () { return v; } })`, which
+    /// TypeScript emits for a re-export: `Export x v` (or the descriptor's `value`).
+    fn record_define_property(&mut self, expr: &Expr) {
+        let Expr::Call(call) = expr else {
+            return;
+        };
+        let Expr::Attr(object, method, _) = &call.callee else {
+            return;
+        };
+        if method != "defineProperty"
+            || !matches!(object.as_ref(), Expr::Name(o, _) if o == "Object")
+        {
+            return;
+        }
+        let [exports, name, descriptor, ..] = call.args.as_slice() else {
+            return;
+        };
+        let (Expr::Str(name, _), Expr::Object(entries, _)) = (&name.value, &descriptor.value)
+        else {
+            return;
+        };
+        if !is_exports_object(&exports.value) || name == "__esModule" {
+            return;
+        }
+        let value = entries
+            .iter()
+            .find_map(|(key, value)| match (key.as_deref(), value) {
+                (Some("value"), value) => Some(value.clone()),
+                (Some("get"), Expr::Function(index, _)) => self
+                    .functions
+                    .get(*index)?
+                    .body
+                    .iter()
+                    .find_map(|stmt| match stmt {
+                        Stmt::Return(Some(returned), _) => Some(returned.clone()),
+                        _ => None,
+                    }),
+                _ => None,
+            });
+        if let Some(value) = value {
+            self.export(name.clone(), value);
         }
     }
 
@@ -1534,6 +1577,7 @@ impl<'s> Lowerer<'s> {
             "new_expression" => self.new_expression(node, depth),
             "binary_expression" => self.binary(node, depth),
             "ternary_expression" => self.ternary(node, depth),
+            "sequence_expression" => self.sequence(node, depth),
             "assignment_expression" | "augmented_assignment_expression" => {
                 self.assignment_expr(node, depth)
             }
@@ -1557,6 +1601,26 @@ impl<'s> Lowerer<'s> {
             .map(|part| self.expr(part, depth))
             .collect();
         Expr::Choice(parts, range(node))
+    }
+
+    /// `a, b`: `Other` of the parts; but `(0, m.f)`, which compilers emit to call `m.f`
+    /// without `this`, is just `m.f`.
+    fn sequence(&mut self, node: Node, depth: usize) -> Expr {
+        let mut parts: Vec<Expr> = named(node)
+            .into_iter()
+            .map(|part| self.expr(part, depth))
+            .collect();
+        let literal_prefix = parts
+            .split_last()
+            .is_some_and(|(_, prefix)| prefix.iter().all(|p| matches!(p, Expr::Const(_))));
+        match parts.pop() {
+            Some(last) if literal_prefix => last,
+            Some(last) => {
+                parts.push(last);
+                Expr::Other(parts, range(node))
+            }
+            None => Expr::Other(parts, range(node)),
+        }
     }
 
     /// An assignment used as a value: `Other([value])`, its `Assign` emitted before the
