@@ -11,8 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use palisade_model::{
-    CodeIssue, CodeIssueKind, FlowStep, Language, ResourceName, SdkCall, SinkKind, Span,
-    TaintFlow,
+    CodeIssue, CodeIssueKind, FlowStep, Language, ResourceName, SdkCall, SinkKind, Span, TaintFlow,
 };
 
 use crate::ir::{Arg, Call, Expr, Function, Key, Module, Range, Stmt, Target};
@@ -357,10 +356,14 @@ impl<'p> Interp<'p> {
             if p.rest {
                 let rest: Vec<Val> = args.by_ref().collect();
                 let taint = rest.iter().fold(None, |t, v| union(&t, &v.taint));
-                self.bind(frame, &p.target, Val {
-                    taint,
-                    origin: Origin::None,
-                });
+                self.bind(
+                    frame,
+                    &p.target,
+                    Val {
+                        taint,
+                        origin: Origin::None,
+                    },
+                );
                 continue;
             }
             let name = match &p.target {
@@ -497,9 +500,20 @@ impl<'p> Interp<'p> {
     fn vet_condition(&mut self, frame: &mut Frame, cond: &Expr) {
         let text = self.text(frame.module, cond.range());
         let checks = [
-            " in ", ".includes(", ".has(", "fullmatch(", "re.match(", ".match(", ".test(",
-            "isdigit()", "isalnum()", "isnumeric()", "isdecimal()", "isidentifier()",
-            "==", "===",
+            " in ",
+            ".includes(",
+            ".has(",
+            "fullmatch(",
+            "re.match(",
+            ".match(",
+            ".test(",
+            "isdigit()",
+            "isalnum()",
+            "isnumeric()",
+            "isdecimal()",
+            "isidentifier()",
+            "==",
+            "===",
         ];
         if !checks.iter().any(|c| text.contains(c)) {
             return;
@@ -609,7 +623,11 @@ impl<'p> Interp<'p> {
                         taint: None,
                         origin: Origin::EnvObject,
                     },
-                    _ => Val::ext(q2),
+                    // A field of a call's result carries the result's data.
+                    _ => Val {
+                        taint: v.taint.clone(),
+                        origin: Origin::Ext(q2),
+                    },
                 }
             }
             Origin::EnvObject => Val {
@@ -912,7 +930,9 @@ impl<'p> Interp<'p> {
                     origin: Origin::Env(first_str?),
                 });
             }
-            "traceback.format_exc" | "traceback.format_exception" | "traceback.print_exc"
+            "traceback.format_exc"
+            | "traceback.format_exception"
+            | "traceback.print_exc"
             | "traceback.format_tb" => {
                 return Some(Val {
                     taint: None,
@@ -920,14 +940,18 @@ impl<'p> Interp<'p> {
                 });
             }
             "str" | "repr" | "String" | "JSON.stringify"
-                if args.first().is_some_and(|a| matches!(a.origin, Origin::Exception)) =>
+                if args
+                    .first()
+                    .is_some_and(|a| matches!(a.origin, Origin::Exception)) =>
             {
                 return Some(Val {
                     taint: None,
                     origin: Origin::Trace,
                 });
             }
-            "boto3.client" | "boto3.session.Session.client" | "boto3.Session.client"
+            "boto3.client"
+            | "boto3.session.Session.client"
+            | "boto3.Session.client"
             | "aioboto3.client" => {
                 return Some(sdk_val(&first_str?, None, Vec::new()));
             }
@@ -977,7 +1001,11 @@ impl<'p> Interp<'p> {
         if c.is_new
             && let Some(rest) = name.strip_prefix("aws-sdk/clients/")
         {
-            return Some(sdk_val(&format!("aws-sdk/clients/{rest}"), None, Vec::new()));
+            return Some(sdk_val(
+                &format!("aws-sdk/clients/{rest}"),
+                None,
+                Vec::new(),
+            ));
         }
         // JavaScript SDK v3.
         if let Some((package, class)) = split_v3(name) {
@@ -996,12 +1024,16 @@ impl<'p> Interp<'p> {
             if c.is_new && class == "Upload" {
                 let params = args.first().map(|a| self.field(a, "params"));
                 let resources = resources_of(params.as_ref());
-                self.record_call(frame, c.range, &SdkObject {
-                    client: package.to_string(),
-                    resource_type: None,
-                    operation: Some("Upload".to_string()),
-                    resources,
-                });
+                self.record_call(
+                    frame,
+                    c.range,
+                    &SdkObject {
+                        client: package.to_string(),
+                        resource_type: None,
+                        operation: Some("Upload".to_string()),
+                        resources,
+                    },
+                );
                 return Some(Val::default());
             }
             if c.is_new || class.ends_with(".from") {
@@ -1014,7 +1046,10 @@ impl<'p> Interp<'p> {
     fn kwarg_true(&self, frame: &Frame, c: &Call, key: &str) -> bool {
         c.args.iter().any(|a| {
             a.keyword.as_deref() == Some(key)
-                && matches!(self.text(frame.module, a.value.range()), "True" | "true" | "1")
+                && matches!(
+                    self.text(frame.module, a.value.range()),
+                    "True" | "true" | "1"
+                )
         })
     }
 
@@ -1091,21 +1126,23 @@ impl<'p> Interp<'p> {
                     let cmd = cmd.clone();
                     self.record_call(frame, range, &cmd);
                 } else {
-                    self.record_call(frame, range, &SdkObject {
-                        client: obj.client.clone(),
-                        resource_type: None,
-                        operation: None,
-                        resources: Vec::new(),
-                    });
+                    self.record_call(
+                        frame,
+                        range,
+                        &SdkObject {
+                            client: obj.client.clone(),
+                            resource_type: None,
+                            operation: None,
+                            resources: Vec::new(),
+                        },
+                    );
                 }
                 return Val::default();
             }
             _ => {}
         }
         let operation = if m == "get_paginator" {
-            args.first()
-                .and_then(Val::str_const)
-                .map(|s| s.to_string())
+            args.first().and_then(Val::str_const).map(|s| s.to_string())
         } else {
             Some(m.to_string())
         };
@@ -1114,12 +1151,16 @@ impl<'p> Interp<'p> {
             resources.push((k.clone(), resource_name(v)));
         }
         resources.extend(resources_of(args.first()));
-        self.record_call(frame, range, &SdkObject {
-            client: obj.client.clone(),
-            resource_type: obj.resource_type.clone().filter(|t| !t.is_empty()),
-            operation,
-            resources,
-        });
+        self.record_call(
+            frame,
+            range,
+            &SdkObject {
+                client: obj.client.clone(),
+                resource_type: obj.resource_type.clone().filter(|t| !t.is_empty()),
+                operation,
+                resources,
+            },
+        );
         Val::default()
     }
 
@@ -1202,9 +1243,15 @@ impl<'p> Interp<'p> {
         {
             return;
         }
+        let written = self.text(frame.module, c.callee.range()).to_string();
+        let written = if written.is_empty() || written.len() > 60 {
+            name.to_string()
+        } else {
+            written
+        };
         let sink_name = match sink.when {
-            When::FlagTrue(f) => format!("{name}({f}=true)"),
-            _ => name.to_string(),
+            When::FlagTrue(f) => format!("{written}({f}=true)"),
+            _ => written,
         };
         self.facts.flows.push(TaintFlow {
             sink: sink.kind,
@@ -1236,11 +1283,7 @@ impl<'p> Interp<'p> {
                 }
                 _ => {
                     if let Some(a) = c.args.get(i) {
-                        let mut names = Vec::new();
-                        collect_names(&a.value, &mut names, 2);
-                        if let Some(n) = names.iter().find(|n| sensitive_name(n)) {
-                            what = Some(format!("`{n}`"));
-                        }
+                        what = self.logged_inside(frame, &a.value);
                     }
                 }
             }
@@ -1256,9 +1299,15 @@ impl<'p> Interp<'p> {
         {
             return;
         }
+        let written = self.text(frame.module, c.callee.range());
+        let sink_name = if written.is_empty() || written.len() > 60 {
+            name.to_string()
+        } else {
+            written.to_string()
+        };
         self.facts.flows.push(TaintFlow {
             sink: SinkKind::Log,
-            sink_name: name.to_string(),
+            sink_name,
             span,
             trigger: String::new(),
             field: what,
@@ -1266,6 +1315,29 @@ impl<'p> Interp<'p> {
             uncertain: false,
             steps: Vec::new(),
         });
+    }
+
+    /// What a logged expression built from other values gives away: the whole event passed
+    /// through `JSON.stringify` or an f-string, or a value named like a credential.
+    fn logged_inside(&mut self, frame: &Frame, e: &Expr) -> Option<String> {
+        let mut whole = Vec::new();
+        whole_names(e, &mut whole, 3);
+        for n in &whole {
+            if let Some(Val {
+                origin: Origin::Event(p),
+                ..
+            }) = frame.vars.get(n)
+                && p.is_empty()
+            {
+                return Some("the whole event".to_string());
+            }
+        }
+        let mut names = Vec::new();
+        collect_names(e, &mut names, 3);
+        names
+            .iter()
+            .find(|n| sensitive_name(n))
+            .map(|n| format!("`{n}`"))
     }
 
     /// Responses: tainted HTML bodies (XSS), tainted `Location` headers (open redirect),
@@ -1333,7 +1405,11 @@ impl<'p> Interp<'p> {
     }
 }
 
-fn sdk_val(client: &str, resource_type: Option<String>, resources: Vec<(String, ResourceName)>) -> Val {
+fn sdk_val(
+    client: &str,
+    resource_type: Option<String>,
+    resources: Vec<(String, ResourceName)>,
+) -> Val {
     Val {
         taint: None,
         origin: Origin::Sdk(Rc::new(SdkObject {
@@ -1454,9 +1530,18 @@ fn fixes_host(prefix: &str) -> bool {
 
 fn sensitive_name(n: &str) -> bool {
     let l = n.to_ascii_lowercase();
-    ["password", "passwd", "secret", "token", "authorization", "api_key", "apikey", "credential"]
-        .iter()
-        .any(|s| l.contains(s))
+    [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "authorization",
+        "api_key",
+        "apikey",
+        "credential",
+    ]
+    .iter()
+    .any(|s| l.contains(s))
 }
 
 fn collect_names(e: &Expr, out: &mut Vec<String>, depth: usize) {
@@ -1494,6 +1579,33 @@ fn collect_names(e: &Expr, out: &mut Vec<String>, depth: usize) {
             }
         }
         Expr::Str(..) | Expr::Const(_) | Expr::Function(..) => {}
+    }
+}
+
+/// Names whose whole value an expression passes on (`x`, `JSON.stringify(x)`, `f"{x}"`), not
+/// the objects it only reads a field of (`x.path`).
+fn whole_names(e: &Expr, out: &mut Vec<String>, depth: usize) {
+    if depth == 0 {
+        return;
+    }
+    match e {
+        Expr::Name(n, _) => out.push(n.clone()),
+        Expr::Call(c) => {
+            for a in &c.args {
+                whole_names(&a.value, out, depth - 1);
+            }
+        }
+        Expr::Concat(p, _) | Expr::List(p, _) | Expr::Other(p, _) | Expr::Choice(p, _) => {
+            for x in p {
+                whole_names(x, out, depth - 1);
+            }
+        }
+        Expr::Object(entries, _) => {
+            for (_, v) in entries {
+                whole_names(v, out, depth - 1);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -65,7 +65,11 @@ pub fn analyze_app(app: &App, sources: &SourceMap) -> (Vec<FunctionCode>, Vec<Di
                 p.offset
                     .map(|_| palisade_model::LineCol { line: 1, col: 1 })
             });
-        diagnostics.push(Diagnostic::warning(p.rel.clone(), position, p.message.clone()));
+        diagnostics.push(Diagnostic::warning(
+            p.rel.clone(),
+            position,
+            p.message.clone(),
+        ));
     }
     (out, diagnostics)
 }
@@ -77,7 +81,11 @@ fn add_secrets(
     code: &mut FunctionCode,
     done: &mut std::collections::HashSet<palisade_model::FileId>,
 ) {
-    for m in project.modules.iter().filter(|m| code.files.contains(&m.rel)) {
+    for m in project
+        .modules
+        .iter()
+        .filter(|m| code.files.contains(&m.rel))
+    {
         if !done.insert(m.file) {
             continue;
         }
@@ -182,7 +190,10 @@ fn analyze_function(
     let code_rel = join_rel(app_rel_dir, path);
     let (code_dir, code_dir_rel) = if code_disk.is_file() {
         (
-            code_disk.parent().map(Path::to_path_buf).unwrap_or_default(),
+            code_disk
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
             parent_rel(&code_rel),
         )
     } else if code_disk.is_dir() {
@@ -255,7 +266,11 @@ fn analyze_function(
         flows: facts.flows,
         issues,
         sdk_calls: facts.sdk_calls,
-        triggers: f.triggers.iter().map(|t| t.kind.label().to_string()).collect(),
+        triggers: f
+            .triggers
+            .iter()
+            .map(|t| t.kind.label().to_string())
+            .collect(),
     }))
 }
 

@@ -185,10 +185,7 @@ impl Project {
     /// The project module an import names, when it is local.
     pub fn resolve_import(&self, from: usize, spec: &str) -> Option<usize> {
         let m = self.modules.get(from)?;
-        m.resolved
-            .iter()
-            .find(|(s, _)| s == spec)
-            .map(|(_, i)| *i)
+        m.resolved.iter().find(|(s, _)| s == spec).map(|(_, i)| *i)
     }
 }
 

@@ -168,7 +168,11 @@ mod tests {
 
     #[test]
     fn schedules_carry_nothing_and_unknown_triggers_everything() {
-        let sched = sources(&[Trigger::new("Nightly", TriggerKind::Schedule, Span::default())]);
+        let sched = sources(&[Trigger::new(
+            "Nightly",
+            TriggerKind::Schedule,
+            Span::default(),
+        )]);
         assert!(source_of(&sched, &[f("detail")]).is_none());
         let none = sources(&[]);
         assert!(source_of(&none, &[f("anything")]).is_some());

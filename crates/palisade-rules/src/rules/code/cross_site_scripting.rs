@@ -41,6 +41,6 @@ declare_rule! {
 
 impl Rule for CrossSiteScripting {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
-        report_flows(app, cx, SinkKind::Xss, "the body of an HTML response,");
+        report_flows(app, cx, SinkKind::Xss, "the body of an HTML response");
     }
 }

@@ -40,6 +40,11 @@ declare_rule! {
 
 impl Rule for InsecureDeserialization {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
-        report_flows(app, cx, SinkKind::Deserialization, "a deserializer that can run code,");
+        report_flows(
+            app,
+            cx,
+            SinkKind::Deserialization,
+            "a deserializer that can run code,",
+        );
     }
 }

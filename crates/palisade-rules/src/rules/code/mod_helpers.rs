@@ -17,14 +17,25 @@ pub(crate) fn report_flows(app: &App, cx: &mut Checker<'_>, kind: SinkKind, what
             } else {
                 ""
             };
-            let message = format!(
-                "{} passes {} from the {} to {} `{}`{vetted}",
-                f.id,
-                describe_field(&flow.field),
-                flow.trigger,
-                what,
-                flow.sink_name,
-            );
+            let message = if kind == SinkKind::Log {
+                format!("{} logs {} through `{}`", f.id, flow.field, flow.sink_name)
+            } else if matches!(kind, SinkKind::Xss | SinkKind::OpenRedirect) {
+                format!(
+                    "{} puts {} from the {} into {what}{vetted}",
+                    f.id,
+                    describe_field(&flow.field),
+                    flow.trigger,
+                )
+            } else {
+                format!(
+                    "{} passes {} from the {} to {} `{}`{vetted}",
+                    f.id,
+                    describe_field(&flow.field),
+                    flow.trigger,
+                    what,
+                    flow.sink_name,
+                )
+            };
             let file = file_of(code, cx, flow);
             let mut r = cx
                 .report(flow.span, message)
@@ -35,7 +46,7 @@ pub(crate) fn report_flows(app: &App, cx: &mut Checker<'_>, kind: SinkKind, what
             for step in &flow.steps {
                 r = r.related(step.note.clone(), step.span);
             }
-            r.related(format!("handler {}", code.entry_name), code.entry)
+            r.related(format!("entry point `{}`", code.entry_name), code.entry)
                 .emit();
         }
     }
@@ -75,7 +86,7 @@ pub(crate) fn report_issues(app: &App, cx: &mut Checker<'_>, kind: CodeIssueKind
                 .function(f)
                 .at(format!("Code/{file}"))
                 .at(issue.message.clone())
-                .related(format!("handler {}", code.entry_name), code.entry)
+                .related(format!("entry point `{}`", code.entry_name), code.entry)
                 .emit();
         }
     }

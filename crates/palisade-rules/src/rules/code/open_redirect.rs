@@ -40,6 +40,11 @@ declare_rule! {
 
 impl Rule for OpenRedirect {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
-        report_flows(app, cx, SinkKind::OpenRedirect, "the");
+        report_flows(
+            app,
+            cx,
+            SinkKind::OpenRedirect,
+            "the `Location` header of a response",
+        );
     }
 }

@@ -41,6 +41,11 @@ declare_rule! {
 
 impl Rule for XmlExternalEntities {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
-        report_flows(app, cx, SinkKind::Xxe, "an XML parser that expands entities,");
+        report_flows(
+            app,
+            cx,
+            SinkKind::Xxe,
+            "an XML parser that expands entities,",
+        );
     }
 }
