@@ -13,7 +13,9 @@ mod effective;
 mod footprint;
 mod global_keys;
 mod managed;
+mod needed;
 mod pattern;
+mod policy_gen;
 mod risks;
 mod sdk_data;
 mod sdk_map;
@@ -37,6 +39,10 @@ pub use footprint::{
 };
 pub use global_keys::{GLOBAL_CONDITION_KEYS, global_condition_key};
 pub use managed::{ManagedPolicy, managed_policy, managed_policy_by_arn, managed_policy_document};
+pub use needed::{ArnRef, Needed, NeededAction, UnresolvedCall, lambda_logs, needed};
 pub use pattern::{pattern_covers, wildcard_match};
+pub use policy_gen::{
+    GeneratedPolicy, GeneratedStatement, LOGS_NOTE, SnippetStyle, generate, hcl_expr, yaml_expr,
+};
 pub use risks::{Combo, Escalation, combos, escalations, risky_actions};
 pub use sdk_map::{ResourceMapping, SdkAction, SdkActions, Unresolved, actions_for, fill_template};

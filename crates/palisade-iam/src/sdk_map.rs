@@ -139,7 +139,11 @@ fn op_key(method: &str) -> String {
 /// The IAM actions an SDK call needs.
 pub fn actions_for(call: &SdkCall) -> SdkActions {
     let t = tables();
-    let client = call.client.as_str();
+    // `require("aws-sdk/clients/s3")` names the v2 class by its file.
+    let client = call
+        .client
+        .strip_prefix("aws-sdk/clients/")
+        .unwrap_or(&call.client);
     let js = matches!(call.language, Language::JavaScript | Language::TypeScript);
     let plain = || call.resources.clone();
     if js {
@@ -720,6 +724,14 @@ mod tests {
             "{tw:?}"
         );
         assert!(tw.actions.iter().all(|a| a.when.is_some()));
+        let file = actions_for(&call(
+            Language::JavaScript,
+            "aws-sdk/clients/dynamodb.DocumentClient",
+            None,
+            Some("put"),
+            &[],
+        ));
+        assert_eq!(names(&file), ["dynamodb:PutItem"]);
         let upload = actions_for(&call(Language::JavaScript, "S3", None, Some("upload"), &[]));
         assert!(
             upload

@@ -12,6 +12,7 @@ mod finding;
 mod footprint;
 mod function;
 mod iam;
+mod least_privilege;
 pub mod policy;
 mod resource;
 mod rule;
@@ -38,6 +39,7 @@ pub use iam::{
     Effect, ManagedPolicyRef, PatternItem, Patterns, PolicyDocument, PolicySource, Principal,
     PrincipalKind, Role, RoleKind, Statement,
 };
+pub use least_privilege::{LeastPrivilege, NeededPermission, PolicySnippet, UnresolvedSdkCall};
 pub use resource::{
     Api, ApiKind, Bucket, Cors, LogGroup, Permission, PublicAccessBlock, Queue, Resource,
     ResourceKind, Route, Stage, Topic, WafAssociation,

@@ -101,24 +101,32 @@ fn fill(out: &mut PermissionFootprint, rv: &RoleView<'_>) {
             actions,
         });
     }
+    out.incomplete.extend(incomplete(rv));
+}
+
+/// Why a role's numbers may be off: what of its permissions Palisade cannot read.
+pub(crate) fn incomplete(rv: &RoleView<'_>) -> Vec<String> {
+    let eff = &rv.effective;
+    let mut out = Vec::new();
     for m in &rv.unread {
-        out.incomplete.push(format!(
+        out.push(format!(
             "managed policy {} is not readable here",
             m.arn.get().map_or_else(|| m.arn.render(), Text::render)
         ));
     }
     if eff.unresolved > 0 {
-        out.incomplete.push(format!(
+        out.push(format!(
             "{} action pattern{} written as expressions",
             eff.unresolved,
             if eff.unresolved == 1 { " is" } else { "s are" }
         ));
     }
     if let palisade_iam::Boundary::Unknown(arn) = &eff.boundary {
-        out.incomplete.push(format!(
+        out.push(format!(
             "the permissions boundary {arn} is not readable here (it can only lower the numbers)"
         ));
     }
+    out
 }
 
 /// What the one policy of an app loaded from a policy file grants (`palisade iam explain`).

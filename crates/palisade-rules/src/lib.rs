@@ -13,6 +13,7 @@ mod date;
 mod footprints;
 mod helpers;
 mod iam_view;
+mod least_privilege;
 mod registry;
 mod rules;
 
@@ -20,6 +21,7 @@ pub use checker::{Checker, Report, Settings, check_app, check_app_with_footprint
 pub use date::Date;
 pub use footprints::{explain, footprints};
 pub use iam_view::{IamView, RISK_CATEGORIES, RoleView, risk_category};
+pub use least_privilege::least_privilege;
 pub use registry::{TOOL_RULES, all_meta, meta, rules};
 
 use palisade_model::{App, RuleMeta};
