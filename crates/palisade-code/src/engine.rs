@@ -590,7 +590,7 @@ impl<'p> Interp<'p> {
 
     fn event_val(&self, path: Vec<Seg>) -> Val {
         let taint = source_of(self.sources, &path).map(|s| {
-            let field = if path.len() >= s.path.len() {
+            let field = if path.len() >= s.path.len() && !s.path.is_empty() {
                 render_path(&s.path)
             } else {
                 render_path(&path)

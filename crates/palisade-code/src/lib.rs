@@ -239,7 +239,15 @@ fn analyze_function(
             "the handler function `{func_name}` is not defined in {rel}"
         ));
     };
-    let srcs = sources::sources(&f.triggers);
+    let mut triggers = f.triggers.clone();
+    if let Some(url) = &f.url {
+        triggers.push(palisade_model::Trigger::new(
+            "FunctionUrl",
+            palisade_model::TriggerKind::FunctionUrl,
+            url.span,
+        ));
+    }
+    let srcs = sources::sources(&triggers);
     let mut interp = Interp::new(project, &srcs);
     interp.run_handler(module, func);
     let facts = interp.finish();
@@ -266,8 +274,7 @@ fn analyze_function(
         flows: facts.flows,
         issues,
         sdk_calls: facts.sdk_calls,
-        triggers: f
-            .triggers
+        triggers: triggers
             .iter()
             .map(|t| t.kind.label().to_string())
             .collect(),

@@ -80,6 +80,36 @@ pub enum IamCommand {
     /// List every action a policy document grants, by service and access level, with its
     /// risks.
     Explain(ExplainArgs),
+    /// Per function: what its role grants against what its code calls, and a policy that
+    /// grants only that, as JSON and as a snippet for the template's format.
+    LeastPrivilege(LeastPrivilegeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct LeastPrivilegeArgs {
+    /// Folder or template to read.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ExplainFormat::Pretty)]
+    pub format: ExplainFormat,
+
+    /// Only this function (logical id).
+    #[arg(long, value_name = "ID")]
+    pub function: Option<String>,
+
+    /// Skip paths matching this glob (relative to PATH); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// When to colour the pretty output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Never draw a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[derive(Args, Debug)]
@@ -167,6 +197,10 @@ pub struct ReportArgs {
     /// Never draw a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+
+    /// Leave handler code alone: check templates and IAM only.
+    #[arg(long)]
+    pub no_code: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -136,6 +136,7 @@ fn resolve(path: &Path, input: Input, a: &ReportArgs) -> Result<Resolved> {
             exclude,
             ignores,
             baseline,
+            skip_code: a.no_code,
         },
         threshold: threshold(fail_on),
     })
