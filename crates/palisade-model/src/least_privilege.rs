@@ -33,6 +33,17 @@ pub struct UnresolvedSdkCall {
     pub reason: String,
 }
 
+/// A statement of the generated policy (always `Allow`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyStatement {
+    pub sid: String,
+    pub actions: Vec<String>,
+    /// ARNs with `${AWS::Region}`-style placeholders, or `*`.
+    pub resources: Vec<String>,
+    /// Why the statement is there, when it is not for a call of the code.
+    pub note: Option<String>,
+}
+
 /// A generated policy written for the app's format.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicySnippet {
@@ -60,8 +71,8 @@ pub struct LeastPrivilege {
     /// needed).
     pub over_granted: usize,
     pub unresolved: Vec<UnresolvedSdkCall>,
-    /// The least-privilege policy document (JSON), when the code was analysed.
-    pub policy: Option<serde_json::Value>,
+    /// The statements of the least-privilege policy (none when the code was not analysed).
+    pub policy: Vec<PolicyStatement>,
     pub snippet: Option<PolicySnippet>,
     /// What to know about the policy's resources.
     pub notes: Vec<String>,

@@ -39,7 +39,9 @@ pub use iam::{
     Effect, ManagedPolicyRef, PatternItem, Patterns, PolicyDocument, PolicySource, Principal,
     PrincipalKind, Role, RoleKind, Statement,
 };
-pub use least_privilege::{LeastPrivilege, NeededPermission, PolicySnippet, UnresolvedSdkCall};
+pub use least_privilege::{
+    LeastPrivilege, NeededPermission, PolicySnippet, PolicyStatement, UnresolvedSdkCall,
+};
 pub use resource::{
     Api, ApiKind, Bucket, Cors, LogGroup, Permission, PublicAccessBlock, Queue, Resource,
     ResourceKind, Route, Stage, Topic, WafAssociation,

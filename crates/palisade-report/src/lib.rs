@@ -5,6 +5,7 @@
 mod explain;
 mod json;
 mod junit;
+mod least_privilege;
 mod pretty;
 mod sarif;
 mod summary;
@@ -14,6 +15,9 @@ use palisade_model::{Diagnostic, Finding, PermissionFootprint, RuleMeta, SourceM
 pub use explain::{write_explain_json, write_explain_pretty};
 pub use json::{JSON_SCHEMA_VERSION, json, write_json};
 pub use junit::{junit, write_junit};
+pub use least_privilege::{
+    LEAST_PRIVILEGE_SCHEMA_VERSION, write_least_privilege_json, write_least_privilege_pretty,
+};
 pub use pretty::{pretty, write_pretty};
 pub use sarif::{sarif, write_sarif};
 pub use summary::Counts;

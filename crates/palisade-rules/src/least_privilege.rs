@@ -6,7 +6,7 @@ use palisade_iam::{
 };
 use palisade_model::{
     App, AppFormat, Function, FunctionCode, LeastPrivilege, NeededPermission, PolicySnippet,
-    RoleKind, RoleRef, Text, UnresolvedSdkCall,
+    PolicyStatement, RoleKind, RoleRef, Text, UnresolvedSdkCall,
 };
 
 use crate::footprints::incomplete;
@@ -118,7 +118,7 @@ fn least_privilege_of(app: &App, view: &IamView<'_>, f: &Function) -> LeastPrivi
         needed: Vec::new(),
         over_granted: 0,
         unresolved: Vec::new(),
-        policy: None,
+        policy: Vec::new(),
         snippet: None,
         notes: Vec::new(),
         incomplete: role.map(incomplete).unwrap_or_default(),
@@ -171,7 +171,16 @@ fn least_privilege_of(app: &App, view: &IamView<'_>, f: &Function) -> LeastPrivi
         })
         .collect();
     let policy = generate(&cmp.needed, f);
-    out.policy = Some(policy.document());
+    out.policy = policy
+        .statements
+        .iter()
+        .map(|s| PolicyStatement {
+            sid: s.sid.clone(),
+            actions: s.actions.clone(),
+            resources: s.resources.iter().map(|r| r.pattern.render()).collect(),
+            note: s.note.map(str::to_string),
+        })
+        .collect();
     out.snippet = style(app, f).map(|s| PolicySnippet {
         format: s.label(),
         language: s.language(),
@@ -301,8 +310,8 @@ Resources:
             snippet.text
         );
         assert!(snippet.text.contains("# not in this policy: a call on s3"));
-        let policy = lp.policy.as_ref().unwrap();
-        assert_eq!(policy["Statement"][0]["Action"][0], "dynamodb:PutItem");
+        assert_eq!(lp.policy[0].actions, ["dynamodb:PutItem"]);
+        assert_eq!(lp.policy.last().map(|s| s.sid.as_str()), Some("LambdaLogs"));
     }
 
     #[test]
@@ -313,7 +322,7 @@ Resources:
             .find(|l| l.function == "Other")
             .unwrap();
         assert!(!lp.analysed);
-        assert!(lp.needed.is_empty() && lp.policy.is_none() && lp.ratio().is_none());
+        assert!(lp.needed.is_empty() && lp.policy.is_empty() && lp.ratio().is_none());
         assert!(lp.granted > 0);
     }
 }

@@ -7,6 +7,7 @@
 mod args;
 mod config;
 mod explain_cmd;
+mod least_privilege_cmd;
 mod progress;
 mod rules_cmd;
 mod scan_cmd;
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         args::Command::Iam(a) => match a.command {
             args::IamCommand::Scan(a) => scan_cmd::run_auth_details(&a),
             args::IamCommand::Explain(a) => explain_cmd::run(&a),
+            args::IamCommand::LeastPrivilege(a) => least_privilege_cmd::run(&a),
         },
     };
     match outcome {
