@@ -153,7 +153,13 @@ impl Project {
                 return None;
             }
         };
-        if let Some(first) = module.errors.first() {
+        // The narrowest error says best where parsing went wrong (tree-sitter may wrap a
+        // whole block in one error node around it).
+        if let Some(first) = module
+            .errors
+            .iter()
+            .min_by_key(|r| (r.end - r.start, r.start))
+        {
             self.problems.push(FileProblem {
                 rel: rel.to_string(),
                 message: format!(

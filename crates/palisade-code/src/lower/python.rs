@@ -177,7 +177,7 @@ fn is_statement_kind(kind: &str) -> bool {
     kind.ends_with("_statement") || kind.ends_with("_definition")
 }
 
-/// Ranges of `ERROR` and `MISSING` nodes, outermost only, by an iterative walk.
+/// Ranges of `ERROR` and `MISSING` nodes, nested ones included, by an iterative walk.
 fn syntax_errors(root: Node) -> Vec<Range> {
     let mut out = Vec::new();
     if !root.has_error() {
@@ -186,12 +186,11 @@ fn syntax_errors(root: Node) -> Vec<Range> {
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
-        let descend = if node.is_error() || node.is_missing() {
+        // Nested errors too: the narrowest says best where parsing went wrong.
+        if (node.is_error() || node.is_missing()) && out.len() < 1_000 {
             out.push(range(node));
-            false
-        } else {
-            node.has_error()
-        };
+        }
+        let descend = node.has_error();
         if descend && cursor.goto_first_child() {
             continue;
         }
