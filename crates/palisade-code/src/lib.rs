@@ -103,6 +103,22 @@ fn add_secrets(
     }
 }
 
+/// `base` joined with a relative path, `..` resolved without asking the file system (the
+/// folder it steps out of may not exist).
+fn lexical_join(base: &Path, rel: &str) -> PathBuf {
+    let mut out = base.to_path_buf();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn parent_rel(rel: &str) -> String {
     match rel.rfind('/') {
         Some(i) => rel.get(..i).unwrap_or("").to_string(),
@@ -164,7 +180,7 @@ fn handler_file(
         }
     };
     for c in candidates {
-        let disk = code_dir.join(&c);
+        let disk = lexical_join(code_dir, &c);
         if disk.is_file() {
             return Some((disk, join_rel(code_rel, &c), func.to_string()));
         }
@@ -196,10 +212,9 @@ fn analyze_function(
                 .unwrap_or_default(),
             parent_rel(&code_rel),
         )
-    } else if code_disk.is_dir() {
-        (code_disk.clone(), code_rel.clone())
     } else {
-        return Ok(None);
+        // A folder, or a build output not built yet (`dist/`) whose sources sit beside it.
+        (code_disk.clone(), code_rel.clone())
     };
     let language = match runtime_language(f) {
         Some(l) => l,
