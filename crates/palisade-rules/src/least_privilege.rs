@@ -13,9 +13,7 @@ use crate::footprints::incomplete;
 use crate::iam_view::{IamView, RoleView};
 
 /// A function's code needs against its role's grants, for the rules and the report.
-#[expect(dead_code, reason = "the least-privilege rules read the rest")]
 pub(crate) struct Compared<'a, 'v> {
-    pub function: &'a Function,
     pub code: &'a FunctionCode,
     pub role: Option<&'v RoleView<'a>>,
     pub needed: Needed,
@@ -27,7 +25,6 @@ pub(crate) struct Compared<'a, 'v> {
     pub over: ActionSet,
 }
 
-#[expect(dead_code, reason = "the least-privilege rules read it")]
 impl Compared<'_, '_> {
     /// Granted actions per needed action.
     pub fn ratio(&self) -> f64 {
@@ -68,7 +65,6 @@ pub(crate) fn compare<'a, 'v>(
         over.subtract(&c.expand_set(&format!("{service}:*")));
     }
     Some(Compared {
-        function: f,
         code,
         role,
         needed,

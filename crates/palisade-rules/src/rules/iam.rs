@@ -1,5 +1,6 @@
 //! IAM rules (PAL2xx): judged on each role's own policies.
 
+pub(crate) mod code_calls_action_not_granted;
 pub(crate) mod condition_type_mismatch;
 pub(crate) mod credentials_exposure;
 pub(crate) mod data_exfiltration;
@@ -8,6 +9,7 @@ pub(crate) mod iam_service_wildcard;
 pub(crate) mod iam_star_action;
 pub(crate) mod iam_write_on_any_resource;
 mod mod_helpers;
+pub(crate) mod over_permissioned_function;
 mod policy_lint;
 pub(crate) mod policy_variables_without_version;
 pub(crate) mod privilege_escalation;
