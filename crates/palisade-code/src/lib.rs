@@ -41,7 +41,18 @@ pub fn analyze_app(app: &App, sources: &SourceMap) -> (Vec<FunctionCode>, Vec<Di
     let mut secrets_read = std::collections::HashSet::new();
     for f in &app.functions {
         match analyze_function(app, f, &app_dir, &app_rel_dir, &mut project, sources) {
-            Ok(Some(mut code)) => {
+            Ok(Some((mut code, truncated))) => {
+                if truncated {
+                    diagnostics.push(Diagnostic::warning(
+                        app_file.path.clone(),
+                        None,
+                        format!(
+                            "function {}: the analysis of its code stopped at its work budget; \
+                             flows past that point are not reported",
+                            f.id
+                        ),
+                    ));
+                }
                 add_secrets(&project, &mut code, &mut secrets_read);
                 out.push(code);
             }
@@ -195,7 +206,7 @@ fn analyze_function(
     app_rel_dir: &str,
     project: &mut Project,
     sources: &SourceMap,
-) -> Result<Option<FunctionCode>, String> {
+) -> Result<Option<(FunctionCode, bool)>, String> {
     let Code::Local { path, .. } = &f.code else {
         return Ok(None);
     };
@@ -276,24 +287,28 @@ fn analyze_function(
     issues.sort_by_key(|i: &CodeIssue| (i.span.file, i.span.start));
     let files = reachable_files(project, module);
     let _ = app;
-    Ok(Some(FunctionCode {
-        function: f.id.clone(),
-        language,
-        entry: Span {
-            file,
-            start: entry_range.start,
-            end: entry_range.end,
+    let truncated = facts.truncated;
+    Ok(Some((
+        FunctionCode {
+            function: f.id.clone(),
+            language,
+            entry: Span {
+                file,
+                start: entry_range.start,
+                end: entry_range.end,
+            },
+            entry_name: func_name,
+            files,
+            flows: facts.flows,
+            issues,
+            sdk_calls: facts.sdk_calls,
+            triggers: triggers
+                .iter()
+                .map(|t| t.kind.label().to_string())
+                .collect(),
         },
-        entry_name: func_name,
-        files,
-        flows: facts.flows,
-        issues,
-        sdk_calls: facts.sdk_calls,
-        triggers: triggers
-            .iter()
-            .map(|t| t.kind.label().to_string())
-            .collect(),
-    }))
+        truncated,
+    )))
 }
 
 /// The handler's file and every local module it reaches through imports, entry first.
