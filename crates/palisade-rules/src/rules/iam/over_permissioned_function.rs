@@ -1,4 +1,4 @@
-use palisade_model::{App, Confidence};
+use palisade_model::App;
 
 use crate::least_privilege::compare;
 use crate::{Checker, Rule};
@@ -78,14 +78,24 @@ impl Rule for OverPermissionedFunction {
                 continue;
             }
             let calls = cmp.needed.actions.len();
+            let needs = if calls == 0 {
+                format!(
+                    "its code makes no AWS call, so it needs only the {} Lambda logs actions",
+                    cmp.needed_set.len()
+                )
+            } else {
+                format!(
+                    "its code calls {}, {} with the Lambda logs basics",
+                    plural(calls, "action", "actions"),
+                    cmp.needed_set.len()
+                )
+            };
             let mut message = format!(
-                "the role {} of {} grants {} actions; its code calls {} ({} with the Lambda logs \
-                 basics): {ratio:.1} times what it needs, {unused} granted actions unused",
+                "the role {} of {} grants {} actions; {needs}: {ratio:.1} times that, {unused} \
+                 granted actions unused",
                 rv.role.id,
                 f.id,
                 cmp.granted.len(),
-                plural(calls, "action", "actions"),
-                cmp.needed_set.len(),
             );
             let unresolved = cmp.needed.unresolved.len();
             if unresolved > 0 {
@@ -105,10 +115,6 @@ impl Rule for OverPermissionedFunction {
                 );
             for u in &cmp.needed.unresolved {
                 r = r.related(format!("call on {}: {}", u.client, u.reason), u.span);
-            }
-            // What the role cannot be read completely may grant more: the numbers only grow.
-            if !rv.unread.is_empty() {
-                r = r.confidence(Confidence::Medium);
             }
             r.emit();
         }
