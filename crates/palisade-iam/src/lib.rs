@@ -7,6 +7,7 @@
 
 mod action_set;
 mod arn_match;
+mod arns;
 mod catalog;
 mod conditions;
 mod effective;
