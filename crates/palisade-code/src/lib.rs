@@ -21,7 +21,7 @@ use palisade_model::{
 
 use crate::engine::Interp;
 use crate::ir::{Expr, Stmt, Target};
-use crate::project::{Project, language_of};
+use crate::project::{Project, join_rel, language_of, parent_rel};
 
 /// Analyse the code of every function of an app whose code is local. Code files join the
 /// scan's source map so findings can point into them.
@@ -128,27 +128,6 @@ fn lexical_join(base: &Path, rel: &str) -> PathBuf {
         }
     }
     out
-}
-
-fn parent_rel(rel: &str) -> String {
-    match rel.rfind('/') {
-        Some(i) => rel.get(..i).unwrap_or("").to_string(),
-        None => String::new(),
-    }
-}
-
-fn join_rel(dir: &str, name: &str) -> String {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for p in name.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.join("/")
 }
 
 fn runtime_language(f: &Function) -> Option<Language> {

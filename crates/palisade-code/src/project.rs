@@ -195,14 +195,16 @@ impl Project {
     }
 }
 
-fn parent_rel(rel: &str) -> String {
+/// The folder of a `/`-separated relative path.
+pub(crate) fn parent_rel(rel: &str) -> String {
     match rel.rfind('/') {
         Some(i) => rel.get(..i).unwrap_or("").to_string(),
         None => String::new(),
     }
 }
 
-fn join_rel(dir: &str, name: &str) -> String {
+/// A `/`-separated relative path joined with another, `.` and `..` resolved.
+pub(crate) fn join_rel(dir: &str, name: &str) -> String {
     let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
     for p in name.split('/') {
         match p {
