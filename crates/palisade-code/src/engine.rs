@@ -64,6 +64,9 @@ enum Origin {
     Sdk(Rc<SdkObject>),
     /// A JavaScript SDK v3 command, waiting for `client.send`.
     Command(Rc<SdkObject>),
+    /// An operation of a client, picked by name (`getattr(client, op)`, `client[op]`) or a
+    /// paginator (`client.get_paginator("list_objects_v2")`): called later.
+    SdkOp(Rc<SdkObject>),
     /// An exception caught by a handler, and text with its trace.
     Exception,
     Trace,
@@ -125,8 +128,10 @@ type Vars = HashMap<String, Val>;
 struct Frame {
     module: usize,
     vars: Vars,
-    /// Names vetted by an allow-list check or a schema validation in this function.
+    /// Names vetted by a pattern check or a schema validation in this function.
     vetted: HashSet<String>,
+    /// Names checked against an allow list or a constant: only known values remain.
+    cleaned: HashSet<String>,
     ret: Val,
     /// Inside an exception handler.
     in_handler: bool,
@@ -225,6 +230,7 @@ impl<'p> Interp<'p> {
             module,
             vars: Vars::new(),
             vetted: HashSet::new(),
+            cleaned: HashSet::new(),
             ret: Val::default(),
             in_handler: false,
         };
@@ -283,6 +289,7 @@ impl<'p> Interp<'p> {
             module,
             vars: globals.clone(),
             vetted: HashSet::new(),
+            cleaned: HashSet::new(),
             ret: Val::default(),
             in_handler: false,
         }
@@ -496,31 +503,49 @@ impl<'p> Interp<'p> {
         }
     }
 
-    /// Names compared against an allow list or a pattern in a condition count as vetted.
+    /// Names a condition checks. Membership in a collection (`x in ALLOWED`,
+    /// `ALLOWED.includes(x)`), equality with a constant, a full-match pattern or a digits-only
+    /// test leave only known values: the data is clean afterwards. Weaker tests (`re.match`,
+    /// `.test`) only vet it.
     fn vet_condition(&mut self, frame: &mut Frame, cond: &Expr) {
-        let text = self.text(frame.module, cond.range());
-        let checks = [
-            " in ",
+        let text = self.text(frame.module, cond.range()).to_string();
+        let strict = [
             ".includes(",
             ".has(",
             "fullmatch(",
-            "re.match(",
-            ".match(",
-            ".test(",
             "isdigit()",
-            "isalnum()",
             "isnumeric()",
             "isdecimal()",
-            "isidentifier()",
             "==",
             "===",
         ];
-        if !checks.iter().any(|c| text.contains(c)) {
+        let weak = [
+            ".match(",
+            "re.match(",
+            ".test(",
+            "isalnum()",
+            "isidentifier()",
+            "startswith(",
+        ];
+        let mut names = Vec::new();
+        // Only values compared as a whole, not objects a field of which is compared.
+        whole_names(cond, &mut names, 3);
+        if let Some((left, _)) = text.split_once(" in ")
+            && !left.trim_start().starts_with('"')
+            && !left.trim_start().starts_with('\'')
+        {
+            // `x in ALLOWED`, `x not in ALLOWED`: the names on the left are checked.
+            let left = left.trim_end().trim_end_matches(" not");
+            frame
+                .cleaned
+                .extend(names.iter().filter(|n| left.contains(n.as_str())).cloned());
             return;
         }
-        let mut names = Vec::new();
-        collect_names(cond, &mut names, 3);
-        frame.vetted.extend(names);
+        if strict.iter().any(|c| text.contains(c)) {
+            frame.cleaned.extend(names);
+        } else if weak.iter().any(|c| text.contains(c)) {
+            frame.vetted.extend(names);
+        }
     }
 
     fn bind(&mut self, frame: &mut Frame, target: &Target, v: Val) {
@@ -534,6 +559,7 @@ impl<'p> Interp<'p> {
                     _ => v,
                 };
                 frame.vetted.remove(n);
+                frame.cleaned.remove(n);
                 frame.vars.insert(n.clone(), v);
             }
             Target::Attr(obj, name, _) => self.bind_field(frame, obj, name, v),
@@ -654,6 +680,13 @@ impl<'p> Interp<'p> {
         match key {
             Key::Str(s) => self.field(v, s),
             _ => match &v.origin {
+                Origin::Sdk(obj) => Val {
+                    taint: None,
+                    origin: Origin::SdkOp(Rc::new(SdkObject {
+                        operation: None,
+                        ..(**obj).clone()
+                    })),
+                },
                 Origin::Event(path) => {
                     let mut p = path.clone();
                     p.push(any);
@@ -672,7 +705,9 @@ impl<'p> Interp<'p> {
         match e {
             Expr::Name(n, _) => {
                 let mut v = self.lookup(frame, n);
-                if frame.vetted.contains(n) {
+                if frame.cleaned.contains(n) {
+                    v.taint = None;
+                } else if frame.vetted.contains(n) {
                     weaken(&mut v);
                 }
                 v
@@ -776,6 +811,37 @@ impl<'p> Interp<'p> {
         };
         let (args, kwargs) = self.args(frame, &c.args);
         let module = frame.module;
+
+        // An operation picked at run time, or a paginator's `paginate(...)`.
+        let picked = match (&callee_val.origin, &recv) {
+            (Origin::SdkOp(op), _) => Some(op.clone()),
+            (
+                _,
+                Some(Val {
+                    origin: Origin::SdkOp(op),
+                    ..
+                }),
+            ) if method == Some("paginate") => Some(op.clone()),
+            _ => None,
+        };
+        if let Some(op) = picked {
+            let mut resources = op.resources.clone();
+            for (k, v) in &kwargs {
+                resources.push((k.clone(), resource_name(v)));
+            }
+            resources.extend(resources_of(args.first()));
+            self.record_call(
+                frame,
+                c.range,
+                &SdkObject {
+                    client: op.client.clone(),
+                    resource_type: op.resource_type.clone().filter(|t| !t.is_empty()),
+                    operation: op.operation.clone(),
+                    resources,
+                },
+            );
+            return Val::default();
+        }
 
         // Calls into the project's own code.
         if let Origin::Func(m, f) = callee_val.origin {
@@ -963,6 +1029,18 @@ impl<'p> Interp<'p> {
                 return Some(v);
             }
             "boto3.session.Session" | "boto3.Session" => return Some(Val::ext("boto3")),
+            "getattr" => {
+                if let Some(Origin::Sdk(obj)) = args.first().map(|a| &a.origin) {
+                    let operation = args.get(1).and_then(Val::str_const).map(str::to_string);
+                    return Some(Val {
+                        taint: None,
+                        origin: Origin::SdkOp(Rc::new(SdkObject {
+                            operation,
+                            ..(**obj).clone()
+                        })),
+                    });
+                }
+            }
             "jwt.decode" => {
                 self.check_jwt(frame, c, args, kwargs, q);
             }
@@ -1141,11 +1219,18 @@ impl<'p> Interp<'p> {
             }
             _ => {}
         }
-        let operation = if m == "get_paginator" {
-            args.first().and_then(Val::str_const).map(|s| s.to_string())
-        } else {
-            Some(m.to_string())
-        };
+        if m == "get_paginator" {
+            return Val {
+                taint: None,
+                origin: Origin::SdkOp(Rc::new(SdkObject {
+                    client: obj.client.clone(),
+                    resource_type: obj.resource_type.clone(),
+                    operation: args.first().and_then(Val::str_const).map(str::to_string),
+                    resources: obj.resources.clone(),
+                })),
+            };
+        }
+        let operation = Some(m.to_string());
         let mut resources = obj.resources.clone();
         for (k, v) in kwargs {
             resources.push((k.clone(), resource_name(v)));
@@ -1466,6 +1551,8 @@ fn is_resource_param(k: &str) -> bool {
             | "StreamName"
             | "StateMachineArn"
             | "KeyId"
+            | "IndexName"
+            | "VersionId"
     )
 }
 
@@ -1633,7 +1720,7 @@ fn memo_key(module: usize, func: usize, args: &[Val], kwargs: &[(String, Val)]) 
             Origin::Env(e) => format!("${e}"),
             Origin::Func(m, f) => format!("f{m}.{f}"),
             Origin::LocalModule(m) => format!("m{m}"),
-            Origin::Sdk(o) | Origin::Command(o) => format!("sdk:{}", o.client),
+            Origin::Sdk(o) | Origin::Command(o) | Origin::SdkOp(o) => format!("sdk:{}", o.client),
             other => format!("{:?}", std::mem::discriminant(other)),
         };
         let _ = write!(k, "|{t}{o}");

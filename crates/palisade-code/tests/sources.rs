@@ -7,12 +7,10 @@
     reason = "a test harness reports failures by panicking"
 )]
 
-use std::path::Path;
-use std::sync::Arc;
+mod support;
 
-use palisade_model::{
-    App, AppFormat, Code, Function, Prop, SinkKind, SourceMap, Span, Trigger, TriggerKind,
-};
+use palisade_model::{SinkKind, SourceMap, TriggerKind};
+use support::app_with;
 
 /// (trigger, attacker-shaped access, platform-filled access), as Python expressions on `event`.
 const CASES: &[(TriggerKind, &str, &str)] = &[
@@ -82,34 +80,6 @@ const CASES: &[(TriggerKind, &str, &str)] = &[
 /// The same access in JavaScript: `['a'][0]` → `.a[0]`.
 fn to_js(py: &str) -> String {
     py.replace("['", ".").replace("']", "")
-}
-
-fn app_with(
-    dir: &Path,
-    sources: &SourceMap,
-    kind: &TriggerKind,
-    runtime: &str,
-    handler: &str,
-) -> App {
-    let template = dir.join("template.yaml");
-    std::fs::write(&template, "Resources: {}\n").expect("write template");
-    let file = sources.add(
-        "template.yaml".into(),
-        &template,
-        Arc::from("Resources: {}\n"),
-    );
-    let mut app = App::new("template.yaml", file, AppFormat::Sam);
-    let mut f = Function::new("Fn", "AWS::Serverless::Function", Span::default());
-    f.runtime = Some(Prop::known(runtime.to_string(), Span::default()));
-    f.handler = Some(Prop::known(handler.to_string(), Span::default()));
-    f.code = Code::Local {
-        path: "src".into(),
-        span: Span::default(),
-    };
-    f.triggers
-        .push(Trigger::new("Source", kind.clone(), Span::default()));
-    app.functions.push(f);
-    app
 }
 
 fn flows(kind: &TriggerKind, python: bool, access: &str) -> Vec<palisade_model::TaintFlow> {
