@@ -157,14 +157,20 @@ fn sarif_paths_are_relative_to_the_scanned_root() {
         &["scan", "examples/vulnerable-sam", DATE, "-f", "sarif"],
         &repo(),
     ));
-    let results = v["runs"][0]["results"].as_array().cloned().unwrap_or_default();
+    let results = v["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let uris: Vec<&serde_json::Value> = results
         .iter()
         .map(|r| &r["locations"][0]["physicalLocation"]["artifactLocation"])
         .collect();
     // Template findings and code findings alike.
     for wanted in ["template.yaml", "src/orders/app.py"] {
-        assert!(uris.iter().any(|u| u["uri"] == wanted), "{wanted}: {uris:?}");
+        assert!(
+            uris.iter().any(|u| u["uri"] == wanted),
+            "{wanted}: {uris:?}"
+        );
     }
     assert!(uris.iter().all(|u| u["uriBaseId"] == "%SRCROOT%"));
     assert!(v["runs"][0]["results"][0]["partialFingerprints"]["palisade/v1"].is_string());
