@@ -1088,6 +1088,11 @@ impl<'p> Interp<'p> {
         // JavaScript SDK v3.
         if let Some((package, class)) = split_v3(name) {
             if c.is_new && class.ends_with("Command") {
+                if let Some(Origin::Object(fields)) = args.first().map(|a| &a.origin) {
+                    let params: Vec<(&str, &Val)> =
+                        fields.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                    self.check_expressions(frame, package, class, &params, c.range);
+                }
                 let resources = resources_of(args.first());
                 return Some(Val {
                     taint: None,
@@ -1182,6 +1187,11 @@ impl<'p> Interp<'p> {
         kwargs: &[(String, Val)],
         range: Range,
     ) -> Val {
+        let mut params: Vec<(&str, &Val)> = kwargs.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        if let Some(Origin::Object(fields)) = args.first().map(|a| &a.origin) {
+            params.extend(fields.iter().map(|(k, v)| (k.as_str(), v)));
+        }
+        self.check_expressions(frame, &obj.client, m, &params, range);
         // boto3 sub-resources: `dynamodb.Table(name)`, `s3.Bucket(name)`, `s3.Object(b, k)`.
         if obj.resource_type.is_some() && m.starts_with(|ch: char| ch.is_ascii_uppercase()) {
             let mut resources = obj.resources.clone();
@@ -1466,6 +1476,38 @@ impl<'p> Interp<'p> {
                     span,
                     "the response body carries an exception's trace or text".to_string(),
                 );
+            }
+        }
+    }
+
+    /// DynamoDB expressions and PartiQL statements written with event data: the caller can
+    /// rewrite the condition (`OR attribute_exists(id)`) or the statement.
+    fn check_expressions(
+        &mut self,
+        frame: &Frame,
+        client: &str,
+        operation: &str,
+        params: &[(&str, &Val)],
+        range: Range,
+    ) {
+        if !client.to_ascii_lowercase().contains("dynamodb") {
+            return;
+        }
+        const EXPRESSIONS: &[&str] = &[
+            "Statement",
+            "FilterExpression",
+            "KeyConditionExpression",
+            "ConditionExpression",
+            "UpdateExpression",
+            "ProjectionExpression",
+        ];
+        for (k, v) in params {
+            if !EXPRESSIONS.contains(k) {
+                continue;
+            }
+            if let Some(t) = &v.taint {
+                let span = self.span(frame.module, range);
+                self.push_flow(SinkKind::NoSql, &format!("{operation}({k})"), span, t);
             }
         }
     }

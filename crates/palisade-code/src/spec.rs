@@ -113,8 +113,12 @@ pub fn named_sink(name: &str) -> Option<Sink> {
         | "yaml.unsafe_load"
         | "yaml.full_load"
         | "node-serialize.unserialize"
-        | "serialize-javascript"
-        | "js-yaml.load" => sink(Deserialization, First(""), Always),
+        | "serialize-javascript" => sink(Deserialization, First(""), Always),
+        // Unsafe before js-yaml 4, which made `load` safe: the version is not known here.
+        "js-yaml.load" => Sink {
+            uncertain: true,
+            ..sink(Deserialization, First(""), Always)
+        },
         "yaml.load" | "yaml.load_all" => sink(Deserialization, First("stream"), NoSafeLoader),
         // XML parsers that resolve entities or expand them without limits.
         "lxml.etree.fromstring"
