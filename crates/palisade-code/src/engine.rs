@@ -271,7 +271,7 @@ impl<'p> Interp<'p> {
         let globals = self.globals_of(module);
         if !ir.exports.is_empty() {
             if let Some(e) = ir.exports.iter().find(|e| e.name == name) {
-                let mut frame = self.module_frame(module, &globals);
+                let mut frame = self.module_frame(module);
                 return self.expr(&mut frame, &e.value);
             }
             if name == "default" {
@@ -284,10 +284,12 @@ impl<'p> Interp<'p> {
         globals.get(name).cloned().unwrap_or_default()
     }
 
-    fn module_frame(&self, module: usize, globals: &Vars) -> Frame {
+    /// A fresh frame in a module: its names are local; the module's globals are looked up
+    /// behind them.
+    fn module_frame(&self, module: usize) -> Frame {
         Frame {
             module,
-            vars: globals.clone(),
+            vars: Vars::new(),
             vetted: HashSet::new(),
             cleaned: HashSet::new(),
             ret: Val::default(),
@@ -339,8 +341,9 @@ impl<'p> Interp<'p> {
         }
         self.active.insert(key.clone());
         self.depth += 1;
-        let globals = self.globals_of(module);
-        let mut frame = self.module_frame(module, &globals);
+        // Run the module first: its globals are what the function sees.
+        self.globals_of(module);
+        let mut frame = self.module_frame(module);
         self.bind_params(&mut frame, f, args, kwargs, call_site);
         self.block(&mut frame, &f.body);
         self.depth -= 1;
