@@ -1,7 +1,7 @@
 //! The JavaScript and TypeScript lowering on Lambda-handler-like code: the IR shapes the taint
 //! engine relies on.
 //!
-//! The IR is rendered into a compact text form without ranges (see `render`), so that each test
+//! The IR is rendered into a compact text form without ranges (see `common`), so that each test
 //! reads like the code it lowers; ranges are checked separately.
 
 #![allow(
@@ -10,8 +10,13 @@
     reason = "tests fail by panicking on unexpected shapes"
 )]
 
-use palisade_code::ir::{Expr, Function, Key, Module, Param, Range, Stmt, Target};
+mod common;
+
+use common::{Syntax, text};
+use palisade_code::ir::{Expr, Module, Stmt};
 use palisade_code::lower::javascript::{lower, lower_tsx};
+
+const JS: &Syntax = &Syntax::JAVASCRIPT;
 
 fn js(src: &str) -> Module {
     lower(src, false).expect("tree-sitter-javascript parses any text")
@@ -19,167 +24,6 @@ fn js(src: &str) -> Module {
 
 fn ts(src: &str) -> Module {
     lower(src, true).expect("tree-sitter-typescript parses any text")
-}
-
-fn expr(e: &Expr) -> String {
-    match e {
-        Expr::Name(n, _) => n.clone(),
-        Expr::Attr(o, a, _) => format!("{}.{a}", expr(o)),
-        Expr::Index(o, k, _) => format!("{}[{}]", expr(o), key(k)),
-        Expr::Call(c) => {
-            let args: Vec<String> = c
-                .args
-                .iter()
-                .map(|a| {
-                    let spread = if a.spread { "..." } else { "" };
-                    format!("{spread}{}", expr(&a.value))
-                })
-                .collect();
-            let new = if c.is_new { "new " } else { "" };
-            format!("{new}{}({})", expr(&c.callee), args.join(", "))
-        }
-        Expr::Str(s, _) => format!("{s:?}"),
-        Expr::Const(_) => "const".to_string(),
-        Expr::Concat(parts, _) => format!("concat({})", list(parts)),
-        Expr::Object(entries, _) => {
-            let entries: Vec<String> = entries
-                .iter()
-                .map(|(k, v)| match k {
-                    Some(k) => format!("{k}: {}", expr(v)),
-                    None => format!("...{}", expr(v)),
-                })
-                .collect();
-            format!("{{{}}}", entries.join(", "))
-        }
-        Expr::List(items, _) => format!("[{}]", list(items)),
-        Expr::Function(i, _) => format!("fn#{i}"),
-        Expr::Choice(parts, _) => format!("choice({})", list(parts)),
-        Expr::Other(parts, _) => format!("other({})", list(parts)),
-    }
-}
-
-fn list(items: &[Expr]) -> String {
-    items.iter().map(expr).collect::<Vec<_>>().join(", ")
-}
-
-fn key(k: &Key) -> String {
-    match k {
-        Key::Str(s) => format!("{s:?}"),
-        Key::Int(n) => n.to_string(),
-        Key::Dynamic(e) => format!("<{}>", expr(e)),
-    }
-}
-
-fn target(t: &Target) -> String {
-    match t {
-        Target::Name(n, _) => n.clone(),
-        Target::Attr(o, a, _) => format!("{}.{a}", expr(o)),
-        Target::Index(o, k, _) => format!("{}[{}]", expr(o), key(k)),
-        Target::Object(entries, _) => {
-            let entries: Vec<String> = entries
-                .iter()
-                .map(|(k, t)| format!("{}: {}", k.as_deref().unwrap_or("..."), target(t)))
-                .collect();
-            format!("{{{}}}", entries.join(", "))
-        }
-        Target::List(items, _) => {
-            format!(
-                "[{}]",
-                items.iter().map(target).collect::<Vec<_>>().join(", ")
-            )
-        }
-    }
-}
-
-fn stmts(body: &[Stmt], indent: usize, out: &mut String) {
-    let pad = "  ".repeat(indent);
-    for s in body {
-        match s {
-            Stmt::Assign {
-                target: t, value, ..
-            } => {
-                out.push_str(&format!("{pad}{} = {}\n", target(t), expr(value)));
-            }
-            Stmt::Expr(e) => out.push_str(&format!("{pad}{}\n", expr(e))),
-            Stmt::Return(e, _) => {
-                let e = e.as_ref().map(expr).unwrap_or_default();
-                out.push_str(&format!("{pad}return {e}\n"));
-            }
-            Stmt::Raise(e, _) => {
-                let e = e.as_ref().map(expr).unwrap_or_default();
-                out.push_str(&format!("{pad}throw {e}\n"));
-            }
-            Stmt::If {
-                cond,
-                then,
-                otherwise,
-                ..
-            } => {
-                out.push_str(&format!("{pad}if {}:\n", expr(cond)));
-                stmts(then, indent + 1, out);
-                if !otherwise.is_empty() {
-                    out.push_str(&format!("{pad}else:\n"));
-                    stmts(otherwise, indent + 1, out);
-                }
-            }
-            Stmt::Loop {
-                target: t,
-                iter,
-                body,
-                ..
-            } => {
-                let t = t.as_ref().map(target).unwrap_or_default();
-                let iter = iter.as_ref().map(expr).unwrap_or_default();
-                out.push_str(&format!("{pad}loop {t} in {iter}:\n"));
-                stmts(body, indent + 1, out);
-            }
-            Stmt::Try {
-                body,
-                handlers,
-                finally,
-                ..
-            } => {
-                out.push_str(&format!("{pad}try:\n"));
-                stmts(body, indent + 1, out);
-                for h in handlers {
-                    let caught = h.caught.as_deref().unwrap_or("_");
-                    out.push_str(&format!("{pad}catch {caught}:\n"));
-                    stmts(&h.body, indent + 1, out);
-                }
-                if !finally.is_empty() {
-                    out.push_str(&format!("{pad}finally:\n"));
-                    stmts(finally, indent + 1, out);
-                }
-            }
-            Stmt::Block(body) => {
-                out.push_str(&format!("{pad}block:\n"));
-                stmts(body, indent + 1, out);
-            }
-        }
-    }
-}
-
-fn render(body: &[Stmt]) -> String {
-    let mut out = String::new();
-    stmts(body, 0, &mut out);
-    out
-}
-
-fn param(p: &Param) -> String {
-    let rest = if p.rest { "..." } else { "" };
-    match &p.default {
-        Some(d) => format!("{rest}{}={}", target(&p.target), expr(d)),
-        None => format!("{rest}{}", target(&p.target)),
-    }
-}
-
-/// `function name(params):` then the body, indented.
-fn function(f: &Function) -> String {
-    let params: Vec<String> = f.params.iter().map(param).collect();
-    let method = if f.is_method { " [method]" } else { "" };
-    let mut out = format!("function {}({}){method}:\n", f.name, params.join(", "));
-    stmts(&f.body, 1, &mut out);
-    out
 }
 
 /// The whole module: imports, exports, top-level statements, then every function.
@@ -190,17 +34,13 @@ fn dump(m: &Module) -> String {
         out.push_str(&format!("import {} = {}:{member}\n", i.local, i.module));
     }
     for e in &m.exports {
-        out.push_str(&format!("export {} = {}\n", e.name, expr(&e.value)));
+        out.push_str(&format!("export {} = {}\n", e.name, JS.expr(&e.value)));
     }
-    out.push_str(&render(&m.top));
+    out.push_str(&JS.render(&m.top));
     for (i, f) in m.functions.iter().enumerate() {
-        out.push_str(&format!("#{i} {}", function(f)));
+        out.push_str(&format!("#{i} {}", JS.function(f)));
     }
     out
-}
-
-fn text(src: &str, range: Range) -> &str {
-    &src[range.start as usize..range.end as usize]
 }
 
 fn grammar_loads(language: &tree_sitter::Language) {
@@ -308,14 +148,14 @@ fn module_exports_of_one_value_is_the_default_export() {
     let m = js("module.exports = handler;");
     assert_eq!(m.exports.len(), 1);
     assert_eq!(m.exports[0].name, "default");
-    assert_eq!(expr(&m.exports[0].value), "handler");
+    assert_eq!(JS.expr(&m.exports[0].value), "handler");
 
     // The last assignment is what importers see.
     let m = js("module.exports = handler;\nmodule.exports = makeHandler(config);");
     let exports: Vec<String> = m
         .exports
         .iter()
-        .map(|e| format!("{} = {}", e.name, expr(&e.value)))
+        .map(|e| format!("{} = {}", e.name, JS.expr(&e.value)))
         .collect();
     assert_eq!(exports, ["default = makeHandler(config)"]);
 }
@@ -516,15 +356,19 @@ fn export_default_declarations_and_expressions() {
     let m = js("export default function main(e) {}\n");
     assert_eq!(m.exports.len(), 1);
     assert_eq!(m.exports[0].name, "default");
-    assert_eq!(expr(&m.exports[0].value), "main");
-    assert_eq!(render(&m.top), "main = fn#0\n");
+    assert_eq!(JS.expr(&m.exports[0].value), "main");
+    assert_eq!(JS.render(&m.top), "main = fn#0\n");
 
     let m = js("export default wrap(handler);\n");
-    assert_eq!(expr(&m.exports[0].value), "wrap(handler)");
-    assert_eq!(render(&m.top), "wrap(handler)\n", "the call is still seen");
+    assert_eq!(JS.expr(&m.exports[0].value), "wrap(handler)");
+    assert_eq!(
+        JS.render(&m.top),
+        "wrap(handler)\n",
+        "the call is still seen"
+    );
 
     let m = ts("const h = 1;\nexport = { h };\n");
-    assert_eq!(expr(&m.exports[0].value), "h");
+    assert_eq!(JS.expr(&m.exports[0].value), "h");
     assert_eq!(m.exports[0].name, "h");
 }
 
@@ -537,7 +381,7 @@ while ((m = re.exec(s)) !== null) { out.push(m[1]); }
 const f = (e) => (last = e);
 "#);
     assert_eq!(
-        render(&m.top),
+        JS.render(&m.top),
         r#"y = event.body
 x = other(event.body)
 match = re.exec(s)
@@ -551,7 +395,7 @@ f = fn#0
 "#
     );
     assert_eq!(
-        function(&m.functions[0]),
+        JS.function(&m.functions[0]),
         "function f(e):\n  last = e\n  return other(e)\n"
     );
 }
@@ -576,7 +420,7 @@ throw new Error("bad " + input);
 a = 1, b += "x", c ??= d, e -= 1, f ||= g;
 "#);
     assert_eq!(
-        render(&m.top),
+        JS.render(&m.top),
         r#"i = const
 n = list.length
 loop  in other(i, n):
@@ -634,11 +478,11 @@ fn block_statements_and_function_hoisting() {
         "{ block(); }\nexports.handler = (e) => helper(e);\nfunction helper(x) { inner(); function inner() {} }\n",
     );
     assert_eq!(
-        render(&m.top),
+        JS.render(&m.top),
         "helper = fn#1\nblock:\n  block()\nexports.handler = fn#0\n"
     );
     assert_eq!(
-        function(&m.functions[1]),
+        JS.function(&m.functions[1]),
         "function helper(x):\n  inner = fn#2\n  inner()\n"
     );
 }
@@ -660,7 +504,7 @@ x = c ? a : b;
 typeof x; !y; i++; void 0; a, b; n = /re/g; q = true; r = null; z = undefined;
 "#);
     assert_eq!(
-        render(&m.top),
+        JS.render(&m.top),
         r#"s = concat("a\"b\nABCd", "e", name)
 t = "plain\t"
 u = concat(a, b)
@@ -697,7 +541,7 @@ fn optional_chaining_calls_and_tagged_templates() {
         "a?.b?.[c]?.(d);\nnew Foo;\nnew Foo(...args, x);\nsql`SELECT * FROM t WHERE id = ${id}`;\nfn`plain`;\nimport(\"mod\");\nsuper.m(this);\n",
     );
     assert_eq!(
-        render(&m.top),
+        JS.render(&m.top),
         r#"a.b[<c>](d)
 new Foo()
 new Foo(...args, x)
@@ -744,7 +588,7 @@ fn tsx_files_parse_jsx_with_the_tsx_grammar() {
     .expect("TSX parses");
     assert!(m.errors.is_empty(), "{:?}", m.errors);
     assert_eq!(m.functions[0].name, "Page");
-    let body = render(&m.functions[0].body);
+    let body = JS.render(&m.functions[0].body);
     assert!(body.contains("render(props.body)"), "{body}");
     assert!(body.contains("props.title"), "{body}");
 }
@@ -945,11 +789,11 @@ exports.handler = handler;
     let exports: Vec<String> = m
         .exports
         .iter()
-        .map(|e| format!("{} = {}", e.name, expr(&e.value)))
+        .map(|e| format!("{} = {}", e.name, JS.expr(&e.value)))
         .collect();
     assert_eq!(exports, ["handler = handler", "other = impl_1.other"]);
     assert_eq!(
-        function(&m.functions[1]),
+        JS.function(&m.functions[1]),
         "function handler(event):\n  return impl_1.run(event.body)\n"
     );
 }

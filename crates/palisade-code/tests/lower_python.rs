@@ -1,6 +1,6 @@
 //! The Python lowering on Lambda-handler-like code: the IR shapes the taint engine relies on.
 //!
-//! The IR is rendered into a compact text form without ranges (see `render`), so that each test
+//! The IR is rendered into a compact text form without ranges (see `common`), so that each test
 //! reads like the code it lowers; ranges are checked separately.
 
 #![allow(
@@ -9,174 +9,16 @@
     reason = "tests fail by panicking on unexpected shapes"
 )]
 
-use palisade_code::ir::{Expr, Function, Import, Key, Module, Param, Range, Stmt, Target};
+mod common;
+
+use common::{Syntax, text};
+use palisade_code::ir::{Expr, Import, Module, Range, Stmt, Target};
 use palisade_code::lower::python::lower;
+
+const PY: &Syntax = &Syntax::PYTHON;
 
 fn lowered(src: &str) -> Module {
     lower(src).expect("tree-sitter-python parses any text")
-}
-
-fn expr(e: &Expr) -> String {
-    match e {
-        Expr::Name(n, _) => n.clone(),
-        Expr::Attr(o, a, _) => format!("{}.{a}", expr(o)),
-        Expr::Index(o, k, _) => format!("{}[{}]", expr(o), key(k)),
-        Expr::Call(c) => {
-            let args: Vec<String> = c
-                .args
-                .iter()
-                .map(|a| {
-                    let star = if a.spread { "*" } else { "" };
-                    match &a.keyword {
-                        Some(k) => format!("{k}={star}{}", expr(&a.value)),
-                        None => format!("{star}{}", expr(&a.value)),
-                    }
-                })
-                .collect();
-            format!("{}({})", expr(&c.callee), args.join(", "))
-        }
-        Expr::Str(s, _) => format!("{s:?}"),
-        Expr::Const(_) => "const".to_string(),
-        Expr::Concat(parts, _) => format!("concat({})", list(parts)),
-        Expr::Object(entries, _) => {
-            let entries: Vec<String> = entries
-                .iter()
-                .map(|(k, v)| match k {
-                    Some(k) => format!("{k}: {}", expr(v)),
-                    None => format!("**{}", expr(v)),
-                })
-                .collect();
-            format!("{{{}}}", entries.join(", "))
-        }
-        Expr::List(items, _) => format!("[{}]", list(items)),
-        Expr::Function(i, _) => format!("fn#{i}"),
-        Expr::Choice(parts, _) => format!("choice({})", list(parts)),
-        Expr::Other(parts, _) => format!("other({})", list(parts)),
-    }
-}
-
-fn list(items: &[Expr]) -> String {
-    items.iter().map(expr).collect::<Vec<_>>().join(", ")
-}
-
-fn key(k: &Key) -> String {
-    match k {
-        Key::Str(s) => format!("{s:?}"),
-        Key::Int(n) => n.to_string(),
-        Key::Dynamic(e) => format!("<{}>", expr(e)),
-    }
-}
-
-fn target(t: &Target) -> String {
-    match t {
-        Target::Name(n, _) => n.clone(),
-        Target::Attr(o, a, _) => format!("{}.{a}", expr(o)),
-        Target::Index(o, k, _) => format!("{}[{}]", expr(o), key(k)),
-        Target::Object(entries, _) => {
-            let entries: Vec<String> = entries
-                .iter()
-                .map(|(k, t)| format!("{}: {}", k.as_deref().unwrap_or("..."), target(t)))
-                .collect();
-            format!("{{{}}}", entries.join(", "))
-        }
-        Target::List(items, _) => {
-            format!(
-                "({})",
-                items.iter().map(target).collect::<Vec<_>>().join(", ")
-            )
-        }
-    }
-}
-
-fn stmts(body: &[Stmt], indent: usize, out: &mut String) {
-    let pad = "  ".repeat(indent);
-    for s in body {
-        match s {
-            Stmt::Assign {
-                target: t, value, ..
-            } => {
-                out.push_str(&format!("{pad}{} = {}\n", target(t), expr(value)));
-            }
-            Stmt::Expr(e) => out.push_str(&format!("{pad}{}\n", expr(e))),
-            Stmt::Return(e, _) => {
-                let e = e.as_ref().map(expr).unwrap_or_default();
-                out.push_str(&format!("{pad}return {e}\n"));
-            }
-            Stmt::Raise(e, _) => {
-                let e = e.as_ref().map(expr).unwrap_or_default();
-                out.push_str(&format!("{pad}raise {e}\n"));
-            }
-            Stmt::If {
-                cond,
-                then,
-                otherwise,
-                ..
-            } => {
-                out.push_str(&format!("{pad}if {}:\n", expr(cond)));
-                stmts(then, indent + 1, out);
-                if !otherwise.is_empty() {
-                    out.push_str(&format!("{pad}else:\n"));
-                    stmts(otherwise, indent + 1, out);
-                }
-            }
-            Stmt::Loop {
-                target: t,
-                iter,
-                body,
-                ..
-            } => {
-                let t = t.as_ref().map(target).unwrap_or_default();
-                let iter = iter.as_ref().map(expr).unwrap_or_default();
-                out.push_str(&format!("{pad}loop {t} in {iter}:\n"));
-                stmts(body, indent + 1, out);
-            }
-            Stmt::Try {
-                body,
-                handlers,
-                finally,
-                ..
-            } => {
-                out.push_str(&format!("{pad}try:\n"));
-                stmts(body, indent + 1, out);
-                for h in handlers {
-                    let caught = h.caught.as_deref().unwrap_or("_");
-                    out.push_str(&format!("{pad}except {caught}:\n"));
-                    stmts(&h.body, indent + 1, out);
-                }
-                if !finally.is_empty() {
-                    out.push_str(&format!("{pad}finally:\n"));
-                    stmts(finally, indent + 1, out);
-                }
-            }
-            Stmt::Block(body) => {
-                out.push_str(&format!("{pad}block:\n"));
-                stmts(body, indent + 1, out);
-            }
-        }
-    }
-}
-
-fn render(body: &[Stmt]) -> String {
-    let mut out = String::new();
-    stmts(body, 0, &mut out);
-    out
-}
-
-fn param(p: &Param) -> String {
-    let rest = if p.rest { "*" } else { "" };
-    match &p.default {
-        Some(d) => format!("{rest}{}={}", target(&p.target), expr(d)),
-        None => format!("{rest}{}", target(&p.target)),
-    }
-}
-
-/// `name(params) [method]` then the body, indented.
-fn function(f: &Function) -> String {
-    let params: Vec<String> = f.params.iter().map(param).collect();
-    let method = if f.is_method { " [method]" } else { "" };
-    let mut out = format!("def {}({}){method}:\n", f.name, params.join(", "));
-    stmts(&f.body, 1, &mut out);
-    out
 }
 
 fn imports(m: &Module) -> Vec<(String, String, Option<String>)> {
@@ -199,10 +41,6 @@ fn import(local: &str, module: &str, member: Option<&str>) -> (String, String, O
         module.to_string(),
         member.map(str::to_string),
     )
-}
-
-fn text(src: &str, range: Range) -> &str {
-    &src[range.start as usize..range.end as usize]
 }
 
 #[test]
@@ -235,7 +73,7 @@ fn imports_of_each_form_bind_their_local_names_and_stay_out_of_top() {
             import("pickle", "pickle", None),
         ]
     );
-    assert_eq!(render(&m.top), "handler = fn#0\n");
+    assert_eq!(PY.render(&m.top), "handler = fn#0\n");
     assert!(m.errors.is_empty());
 }
 
@@ -251,10 +89,10 @@ def lambda_handler(event, context):
     return {"statusCode": 200, "body": json.dumps({"ok": True})}
 "#;
     let m = lowered(src);
-    assert_eq!(render(&m.top), "lambda_handler = fn#0\n");
+    assert_eq!(PY.render(&m.top), "lambda_handler = fn#0\n");
     assert_eq!(m.functions.len(), 1);
     assert_eq!(
-        function(&m.functions[0]),
+        PY.function(&m.functions[0]),
         r#"def lambda_handler(event, context):
   body = json.loads(event["body"])
   cmd = concat("ls ", body["dir"])
@@ -289,7 +127,7 @@ fn with_as_assigns_before_the_body() {
          \x20       pass\n",
     );
     assert_eq!(
-        function(&m.functions[0]),
+        PY.function(&m.functions[0]),
         "def handler(event, context):\n\
          \x20 f = open(event[\"path\"])\n\
          \x20 lock\n\
@@ -316,7 +154,7 @@ fn try_except_names_the_caught_exception() {
          \x20       close()\n",
     );
     assert_eq!(
-        function(&m.functions[0]),
+        PY.function(&m.functions[0]),
         "def handler(event, context):\n\
          \x20 try:\n\
          \x20   run(event)\n\
@@ -352,7 +190,7 @@ fn class_methods_are_named_after_the_class_and_bound_in_an_object() {
          \x20   return service.handle(event)\n",
     );
     assert_eq!(
-        render(&m.top),
+        PY.render(&m.top),
         "staticmethod(fn#1)\n\
          classmethod(fn#2)\n\
          Service = {table: os.environ[\"TABLE\"], __init__: fn#0, parse: fn#1, create: fn#2, \
@@ -376,7 +214,7 @@ fn class_methods_are_named_after_the_class_and_bound_in_an_object() {
         ]
     );
     assert_eq!(
-        function(&m.functions[0]),
+        PY.function(&m.functions[0]),
         "def Service.__init__(self, client=const) [method]:\n  self.client = client\n"
     );
 }
@@ -392,7 +230,7 @@ fn a_decorated_class_is_passed_to_its_decorator() {
          \x20       return json.loads(self.body)\n",
     );
     assert_eq!(
-        render(&m.top),
+        PY.render(&m.top),
         "dataclass(Event)\nEvent = {headers: const, parsed: fn#0}\n"
     );
     assert_eq!(m.functions[0].name, "Event.parsed");
@@ -407,14 +245,14 @@ fn decorators_are_called_with_the_function() {
          \x20   return await inner(request)\n",
     );
     assert_eq!(
-        render(&m.top),
+        PY.render(&m.top),
         "app.route(\"/run\", methods=[\"POST\"])(fn#0)\nrun = fn#0\n"
     );
     assert_eq!(
-        function(&m.functions[0]),
+        PY.function(&m.functions[0]),
         "def run(request):\n  inner = fn#1\n  return inner(request)\n"
     );
-    assert_eq!(function(&m.functions[1]), "def inner(x):\n  return x\n");
+    assert_eq!(PY.function(&m.functions[1]), "def inner(x):\n  return x\n");
 }
 
 #[test]
@@ -424,21 +262,24 @@ fn parameters_of_every_kind() {
          def g(a, /, *, b): pass\n",
     );
     assert_eq!(
-        function(&m.functions[0]),
+        PY.function(&m.functions[0]),
         "def f(a, b=const, *args, c, d=\"x\", e=g(), *kwargs):\n"
     );
-    assert_eq!(function(&m.functions[1]), "def g(a, b):\n");
+    assert_eq!(PY.function(&m.functions[1]), "def g(a, b):\n");
 }
 
 #[test]
 fn lambda_is_a_function_returning_its_body() {
     let m = lowered("key = lambda item, *rest: item['id']\nitems.sort(key=lambda x: x)\n");
-    assert_eq!(render(&m.top), "key = fn#0\nitems.sort(key=fn#1)\n");
+    assert_eq!(PY.render(&m.top), "key = fn#0\nitems.sort(key=fn#1)\n");
     assert_eq!(
-        function(&m.functions[0]),
+        PY.function(&m.functions[0]),
         "def <lambda>(item, *rest):\n  return item[\"id\"]\n"
     );
-    assert_eq!(function(&m.functions[1]), "def <lambda>(x):\n  return x\n");
+    assert_eq!(
+        PY.function(&m.functions[1]),
+        "def <lambda>(x):\n  return x\n"
+    );
 }
 
 #[test]
@@ -453,7 +294,7 @@ fn unpacking_chained_and_annotated_assignments() {
          self.items[-1] = event[k]\n",
     );
     assert_eq!(
-        render(&m.top),
+        PY.render(&m.top),
         "(d, e) = pair\n\
          (a, (b, c)) = [event[\"x\"], const]\n\
          first = event[\"body\"]\n\
@@ -469,7 +310,7 @@ fn unpacking_chained_and_annotated_assignments() {
 fn augmented_assignment_concatenates_only_for_plus() {
     let m = lowered("cmd = 'ls '\ncmd += event['dir']\ncount -= 1\nitems[0] += x\n");
     assert_eq!(
-        render(&m.top),
+        PY.render(&m.top),
         "cmd = \"ls \"\n\
          cmd = concat(cmd, event[\"dir\"])\n\
          count = other(count, const)\n\
@@ -490,7 +331,7 @@ fn control_flow_statements() {
          if __name__ == '__main__':\n    main()\n",
     );
     assert_eq!(
-        render(&m.top),
+        PY.render(&m.top),
         "if a:\n\
          \x20 x()\n\
          else:\n\
@@ -549,7 +390,7 @@ z = f(x for x in xs)
 "#,
     );
     assert_eq!(
-        render(&m.top),
+        PY.render(&m.top),
         r#"a = "xy"
 b = concat("x", y)
 c = concat("select %s", name)
@@ -611,7 +452,7 @@ fn walrus_assigns_before_its_statement() {
          \x20       os.system(body)\n",
     );
     assert_eq!(
-        function(&m.functions[0]),
+        PY.function(&m.functions[0]),
         "def handler(event, context):\n\
          \x20 body = event.get(\"body\")\n\
          \x20 if other(body, const):\n\
@@ -622,7 +463,7 @@ fn walrus_assigns_before_its_statement() {
 #[test]
 fn python2_print_and_exec_are_calls() {
     let m = lowered("exec code\nprint >>sys.stderr, msg\n");
-    assert_eq!(render(&m.top), "exec(code)\nprint(sys.stderr, msg)\n");
+    assert_eq!(PY.render(&m.top), "exec(code)\nprint(sys.stderr, msg)\n");
 }
 
 #[test]
@@ -699,7 +540,7 @@ fn deep_indentation_with_an_open_string_does_not_abort_the_parser() {
 fn wide_whitespace_inside_a_string_keeps_its_value() {
     let padding = " ".repeat(300);
     let m = lowered(&format!("x = '{padding}'\n"));
-    assert_eq!(render(&m.top), format!("x = {padding:?}\n"));
+    assert_eq!(PY.render(&m.top), format!("x = {padding:?}\n"));
 }
 
 #[test]
@@ -710,7 +551,7 @@ fn a_long_elif_chain_is_kept_whole() {
     }
     src.push_str("else:\n    last()\n");
     let m = lowered(&src);
-    let rendered = render(&m.top);
+    let rendered = PY.render(&m.top);
     for i in 0..300 {
         assert!(rendered.contains(&format!("f{i}()")), "f{i} is lowered");
     }
@@ -726,7 +567,7 @@ fn invalid_syntax_reports_errors_and_lowers_the_rest() {
     let m = lowered(src);
     assert!(!m.errors.is_empty());
     assert_eq!(imports(&m), vec![import("os", "os", None)]);
-    let rendered = render(&m.top);
+    let rendered = PY.render(&m.top);
     assert!(
         rendered.contains("os.system(event[\"cmd\"])\n"),
         "{rendered}"
@@ -770,5 +611,5 @@ fn garbage_never_panics() {
 fn exports_stay_empty() {
     let m = lowered("def handler(event, context):\n    return 1\nVALUE = 2\n");
     assert!(m.exports.is_empty());
-    assert_eq!(render(&m.top), "handler = fn#0\nVALUE = const\n");
+    assert_eq!(PY.render(&m.top), "handler = fn#0\nVALUE = const\n");
 }

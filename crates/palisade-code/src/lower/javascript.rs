@@ -57,12 +57,13 @@
 //!   output is understood: `exports.h = void 0; … exports.h = h` exports `h`, and
 //!   `Object.defineProperty(exports, "h", { get: function () { return m.h; } })` exports `m.h`.
 
-use tree_sitter::{Language, Node, Parser};
+use tree_sitter::{Language, Node};
 
 use crate::ir::{
     Arg, Call, Export, Expr, Function, Handler, Import, Key, Module, Param, Range, Stmt, Target,
 };
-use crate::lower::ParseError;
+use crate::lower::tree::{self, fields, range, syntax_errors};
+use crate::lower::{ParseError, bind};
 
 /// How many statements and expressions deep the lowering goes. Each level costs a few stack
 /// frames, which must fit a 2 MiB thread stack in a debug build.
@@ -85,12 +86,8 @@ pub fn lower_tsx(text: &str) -> Result<Module, ParseError> {
 }
 
 fn lower_with(text: &str, language: &Language) -> Result<Module, ParseError> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(language)
-        .map_err(|why| ParseError::Grammar(why.to_string()))?;
-    let tree = parser.parse(text, None).ok_or(ParseError::Failed)?;
-    let root = tree.root_node();
+    let parsed = tree::parse(text.as_bytes(), language)?;
+    let root = parsed.root_node();
 
     let mut lowerer = Lowerer {
         src: text,
@@ -133,10 +130,6 @@ impl Seq {
     }
 }
 
-fn range(node: Node) -> Range {
-    Range::new(node.start_byte(), node.end_byte())
-}
-
 /// Comments are extras; so are `ERROR` nodes, which are kept.
 fn is_skipped_extra(node: Node) -> bool {
     node.is_extra() && !node.is_error()
@@ -156,12 +149,6 @@ fn all(node: Node<'_>) -> Vec<Node<'_>> {
     node.children(&mut cursor)
         .filter(|child| !is_skipped_extra(*child))
         .collect()
-}
-
-/// Every child that a field names, in order.
-fn fields<'t>(node: Node<'t>, field: &str) -> Vec<Node<'t>> {
-    let mut cursor = node.walk();
-    node.children_by_field_name(field, &mut cursor).collect()
 }
 
 /// Whether a node has an anonymous child token `token` (`default`, `type`, `readonly`).
@@ -222,6 +209,54 @@ fn unwrap_value(mut node: Node<'_>) -> Node<'_> {
         }
     }
     node
+}
+
+/// The pattern inside a wrapper of one: `p = default`, a TypeScript parameter, `...p`, `(p)`,
+/// `p!`.
+fn inner_pattern(node: Node<'_>) -> Option<Node<'_>> {
+    match node.kind() {
+        "assignment_pattern" | "object_assignment_pattern" => node.child_by_field_name("left"),
+        "required_parameter" | "optional_parameter" => node
+            .child_by_field_name("pattern")
+            .or_else(|| node.child_by_field_name("name")),
+        _ => operand(node),
+    }
+}
+
+/// One place in an array literal or pattern.
+enum Element<'t> {
+    /// Nothing between two commas (`[, b]`): it keeps the positions of what follows.
+    Hole(Range),
+    Node(Node<'t>),
+}
+
+/// The places of an array literal or pattern, in order.
+fn elements(node: Node<'_>) -> Vec<Element<'_>> {
+    let mut out = Vec::new();
+    let mut hole = false;
+    for child in all(node) {
+        match child.kind() {
+            "[" => hole = true,
+            "," => {
+                if hole {
+                    out.push(Element::Hole(range(child)));
+                }
+                hole = true;
+            }
+            "]" => {}
+            _ if child.is_named() => {
+                out.push(Element::Node(child));
+                hole = false;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The name of a class's method or field: `Class.member`.
+fn member_name(class_name: &str, key: Option<&str>) -> String {
+    format!("{class_name}.{}", key.unwrap_or("<computed>"))
 }
 
 /// Parse a JavaScript number literal that is an integer: `0`, `1_000`, `0x1F`, `1e3`, `2n`.
@@ -332,44 +367,17 @@ fn op_class(operator: &str) -> OpClass {
     }
 }
 
-/// Ranges of `ERROR` and `MISSING` nodes, nested ones included, by an iterative walk.
-fn syntax_errors(root: Node) -> Vec<Range> {
-    let mut out = Vec::new();
-    if !root.has_error() {
-        return out;
-    }
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        // Nested errors too: the narrowest says best where parsing went wrong.
-        if (node.is_error() || node.is_missing()) && out.len() < 1_000 {
-            out.push(range(node));
-        }
-        let descend = node.has_error();
-        if descend && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return out;
-            }
-        }
-    }
-}
-
 impl<'s> Lowerer<'s> {
     fn text(&self, node: Node) -> &'s str {
-        self.src.get(node.byte_range()).unwrap_or("")
+        tree::text(self.src, node)
     }
 
     fn name(&self, node: Node) -> Expr {
         Expr::Name(self.text(node).to_owned(), range(node))
     }
 
-    /// The value of a string literal, its escapes resolved.
+    /// The value of a string literal, or of a template literal without substitutions, its
+    /// escapes resolved.
     fn string_value(&self, node: Node) -> String {
         let mut out = String::new();
         for child in all(node) {
@@ -405,13 +413,19 @@ impl<'s> Lowerer<'s> {
                             .iter()
                             .any(|c| c.kind() == "template_substitution") =>
                     {
-                        Some(self.template_text(inner))
+                        Some(self.string_value(inner))
                     }
                     _ => None,
                 }
             }
             _ => None,
         }
+    }
+
+    /// The literal name of the key that `field` of `node` holds.
+    fn field_key(&self, node: Node, field: &str) -> Option<String> {
+        node.child_by_field_name(field)
+            .and_then(|key| self.key_name(key))
     }
 
     // ---------------------------------------------------------------------------------------
@@ -421,7 +435,7 @@ impl<'s> Lowerer<'s> {
     fn stmts(&mut self, parent: Node, depth: usize) -> Vec<Stmt> {
         let mut seq = Seq::default();
         for child in named(parent) {
-            self.stmt(child, depth + 1, &mut seq);
+            self.stmt(child, depth + 1, &mut seq.body, &mut seq.hoisted);
         }
         seq.finish()
     }
@@ -432,23 +446,30 @@ impl<'s> Lowerer<'s> {
             Some(node) if node.kind() == "statement_block" => self.stmts(node, depth),
             Some(node) => {
                 let mut seq = Seq::default();
-                self.stmt(node, depth + 1, &mut seq);
+                self.stmt(node, depth + 1, &mut seq.body, &mut seq.hoisted);
                 seq.finish()
             }
             None => Vec::new(),
         }
     }
 
-    fn stmt(&mut self, node: Node, depth: usize, seq: &mut Seq) {
+    /// One statement into `out`; a function declaration's binding goes to `hoisted`.
+    fn stmt(&mut self, node: Node, depth: usize, out: &mut Vec<Stmt>, hoisted: &mut Vec<Stmt>) {
         if depth > MAX_DEPTH {
             return;
         }
         let mark = self.pending.len();
-        let mut out = Vec::new();
-        self.stmt_kind(node, depth, &mut out, &mut seq.hoisted);
+        let mut lowered = Vec::new();
+        self.stmt_kind(node, depth, &mut lowered, hoisted);
+        self.emit(mark, lowered, out);
+    }
+
+    /// `lowered` into `out`, after the assignments made inside its expressions, which are in
+    /// `pending` from `mark` on: they run first.
+    fn emit(&mut self, mark: usize, mut lowered: Vec<Stmt>, out: &mut Vec<Stmt>) {
         let at = mark.min(self.pending.len());
-        seq.body.append(&mut self.pending.split_off(at));
-        seq.body.append(&mut out);
+        out.append(&mut self.pending.split_off(at));
+        out.append(&mut lowered);
     }
 
     fn stmt_kind(
@@ -531,12 +552,9 @@ impl<'s> Lowerer<'s> {
         out: &mut Vec<Stmt>,
         hoisted: &mut Vec<Stmt>,
     ) {
-        let mut seq = Seq::default();
         if let Some(body) = node.child_by_field_name("body") {
-            self.stmt(body, depth + 1, &mut seq);
+            self.stmt(body, depth + 1, out, hoisted);
         }
-        hoisted.append(&mut seq.hoisted);
-        out.append(&mut seq.body);
     }
 
     fn with_statement(&mut self, node: Node, depth: usize, out: &mut Vec<Stmt>) {
@@ -605,17 +623,12 @@ impl<'s> Lowerer<'s> {
                     self.error_stmts(child, depth + 1, out, hoisted);
                 }
             } else if is_statement_kind(kind) {
-                let mut seq = Seq::default();
-                self.stmt(child, depth + 1, &mut seq);
-                hoisted.append(&mut seq.hoisted);
-                out.append(&mut seq.body);
+                self.stmt(child, depth + 1, out, hoisted);
             } else if child.named_child_count() > 0 && !is_type_node(kind) && is_value_kind(kind) {
                 let mark = self.pending.len();
                 let mut produced = Vec::new();
                 self.effect(child, depth + 1, &mut produced);
-                let at = mark.min(self.pending.len());
-                out.append(&mut self.pending.split_off(at));
-                out.append(&mut produced);
+                self.emit(mark, produced, out);
             }
         }
     }
@@ -657,11 +670,7 @@ impl<'s> Lowerer<'s> {
         let name = node.child_by_field_name("name")?;
         let name_text = self.text(name).to_owned();
         let function = self.function(node, depth + 1, Some(name_text.clone()));
-        hoisted.push(Stmt::Assign {
-            target: Target::Name(name_text.clone(), range(name)),
-            value: function,
-            range: range(node),
-        });
+        hoisted.push(bind(&name_text, name, function, node));
         Some(name_text)
     }
 
@@ -674,11 +683,7 @@ impl<'s> Lowerer<'s> {
         let name = node.child_by_field_name("name")?;
         let name_text = self.text(name).to_owned();
         let (object, statics) = self.class(node, depth + 1, &name_text);
-        out.push(Stmt::Assign {
-            target: Target::Name(name_text.clone(), range(name)),
-            value: object,
-            range: range(node),
-        });
+        out.push(bind(&name_text, name, object, node));
         if !statics.is_empty() {
             out.push(Stmt::Block(statics));
         }
@@ -696,9 +701,7 @@ impl<'s> Lowerer<'s> {
         if let Some(body) = node.child_by_field_name("body") {
             for member in named(body) {
                 if member.kind() == "enum_assignment" {
-                    let key = member
-                        .child_by_field_name("name")
-                        .and_then(|k| self.key_name(k));
+                    let key = self.field_key(member, "name");
                     let value = match member.child_by_field_name("value") {
                         Some(value) => self.expr(value, depth + 1),
                         None => Expr::Const(range(member)),
@@ -710,11 +713,8 @@ impl<'s> Lowerer<'s> {
             }
         }
         let name_text = self.text(name).to_owned();
-        out.push(Stmt::Assign {
-            target: Target::Name(name_text.clone(), range(name)),
-            value: Expr::Object(members, range(node)),
-            range: range(node),
-        });
+        let object = Expr::Object(members, range(node));
+        out.push(bind(&name_text, name, object, node));
         Some(name_text)
     }
 
@@ -723,11 +723,7 @@ impl<'s> Lowerer<'s> {
         let parts = named(node);
         if let (Some(name), Some(value)) = (parts.first(), parts.get(1)) {
             let value = self.expr(*value, depth + 1);
-            out.push(Stmt::Assign {
-                target: Target::Name(self.text(*name).to_owned(), range(*name)),
-                value,
-                range: range(node),
-            });
+            out.push(bind(self.text(*name), *name, value, node));
         }
     }
 
@@ -863,7 +859,7 @@ impl<'s> Lowerer<'s> {
         if let Some(body) = node.child_by_field_name("body") {
             for case in named(body) {
                 for statement in fields(case, "body") {
-                    self.stmt(statement, depth + 1, &mut seq);
+                    self.stmt(statement, depth + 1, &mut seq.body, &mut seq.hoisted);
                 }
             }
         }
@@ -922,16 +918,11 @@ impl<'s> Lowerer<'s> {
                 }
                 "named_imports" => {
                     for specifier in named(binding) {
-                        if specifier.kind() != "import_specifier" || has_token(specifier, "type") {
-                            continue;
-                        }
-                        let Some(name) = specifier.child_by_field_name("name") else {
+                        let Some((_, member, local)) =
+                            self.specifier(specifier, "import_specifier")
+                        else {
                             continue;
                         };
-                        let member = self.specifier_name(name);
-                        let local = specifier
-                            .child_by_field_name("alias")
-                            .map_or_else(|| member.clone(), |a| self.specifier_name(a));
                         self.imports.push(Import {
                             local,
                             module: module.to_owned(),
@@ -943,6 +934,21 @@ impl<'s> Lowerer<'s> {
                 _ => {}
             }
         }
+    }
+
+    /// `name as alias` in a specifier of kind `kind` (`import_specifier`, `export_specifier`)
+    /// that is not type-only: the name's node, the name, and the alias (the name again when
+    /// there is none).
+    fn specifier<'t>(&self, specifier: Node<'t>, kind: &str) -> Option<(Node<'t>, String, String)> {
+        if specifier.kind() != kind || has_token(specifier, "type") {
+            return None;
+        }
+        let name = specifier.child_by_field_name("name")?;
+        let text = self.specifier_name(name);
+        let alias = specifier
+            .child_by_field_name("alias")
+            .map_or_else(|| text.clone(), |a| self.specifier_name(a));
+        Some((name, text, alias))
     }
 
     /// A name in an import or export specifier: an identifier, `default`, or a string.
@@ -1066,16 +1072,9 @@ impl<'s> Lowerer<'s> {
     }
 
     fn export_specifier(&mut self, specifier: Node, source: Option<&str>) {
-        if specifier.kind() != "export_specifier" || has_token(specifier, "type") {
-            return;
-        }
-        let Some(name) = specifier.child_by_field_name("name") else {
+        let Some((name, local, exported)) = self.specifier(specifier, "export_specifier") else {
             return;
         };
-        let local = self.specifier_name(name);
-        let exported = specifier
-            .child_by_field_name("alias")
-            .map_or_else(|| local.clone(), |a| self.specifier_name(a));
         let value = match source {
             Some(module) => {
                 self.imports.push(Import {
@@ -1230,50 +1229,26 @@ impl<'s> Lowerer<'s> {
             "identifier" | "shorthand_property_identifier_pattern" | "undefined" | "this" => {
                 Target::Name(self.text(node).to_owned(), at)
             }
-            "member_expression" => match (
-                node.child_by_field_name("object"),
-                node.child_by_field_name("property"),
-            ) {
-                (Some(object), Some(property)) => {
-                    let object = self.expr(object, depth);
-                    Target::Attr(object, self.text(property).to_owned(), at)
-                }
-                _ => Target::List(Vec::new(), at),
+            "member_expression" => match self.member_parts(node, depth) {
+                Some((object, property)) => Target::Attr(object, property, at),
+                None => Target::List(Vec::new(), at),
             },
-            "subscript_expression" => match (
-                node.child_by_field_name("object"),
-                node.child_by_field_name("index"),
-            ) {
-                (Some(object), Some(index)) => {
-                    let object = self.expr(object, depth);
-                    let key = self.key(index, depth);
-                    Target::Index(object, key, at)
-                }
-                _ => Target::List(Vec::new(), at),
+            "subscript_expression" => match self.subscript_parts(node, depth) {
+                Some((object, key)) => Target::Index(object, key, at),
+                None => Target::List(Vec::new(), at),
             },
             "object_pattern" => self.object_pattern(node, depth),
             "array_pattern" => self.array_pattern(node, depth),
-            "assignment_pattern" | "object_assignment_pattern" => {
-                match node.child_by_field_name("left") {
-                    Some(left) => self.target(left, depth),
-                    None => Target::List(Vec::new(), at),
-                }
-            }
-            "required_parameter" | "optional_parameter" => {
-                match node
-                    .child_by_field_name("pattern")
-                    .or_else(|| node.child_by_field_name("name"))
-                {
-                    Some(pattern) => self.target(pattern, depth),
-                    None => Target::List(Vec::new(), at),
-                }
-            }
-            "rest_pattern" | "parenthesized_expression" | "non_null_expression" => {
-                match operand(node) {
-                    Some(inner) => self.target(inner, depth),
-                    None => Target::List(Vec::new(), at),
-                }
-            }
+            "assignment_pattern"
+            | "object_assignment_pattern"
+            | "required_parameter"
+            | "optional_parameter"
+            | "rest_pattern"
+            | "parenthesized_expression"
+            | "non_null_expression" => match inner_pattern(node) {
+                Some(inner) => self.target(inner, depth),
+                None => Target::List(Vec::new(), at),
+            },
             // Not a valid target (a syntax error recovered from): it binds nothing.
             _ => Target::List(Vec::new(), at),
         }
@@ -1288,9 +1263,7 @@ impl<'s> Lowerer<'s> {
                     entries.push((Some(name.clone()), Target::Name(name, range(child))));
                 }
                 "pair_pattern" => {
-                    let key = child
-                        .child_by_field_name("key")
-                        .and_then(|k| self.key_name(k));
+                    let key = self.field_key(child, "key");
                     if let Some(value) = child.child_by_field_name("value") {
                         entries.push((key, self.target(value, depth)));
                     }
@@ -1311,23 +1284,12 @@ impl<'s> Lowerer<'s> {
 
     fn array_pattern(&mut self, node: Node, depth: usize) -> Target {
         let mut items = Vec::new();
-        let mut hole = false;
-        for child in all(node) {
-            match child.kind() {
-                "[" => hole = true,
-                "," => {
-                    if hole {
-                        items.push(Target::List(Vec::new(), range(child)));
-                    }
-                    hole = true;
-                }
-                "]" => {}
-                _ if child.is_named() => {
-                    items.push(self.target(child, depth));
-                    hole = false;
-                }
-                _ => {}
-            }
+        for element in elements(node) {
+            items.push(match element {
+                // An empty pattern binds nothing.
+                Element::Hole(at) => Target::List(Vec::new(), at),
+                Element::Node(child) => self.target(child, depth),
+            });
         }
         Target::List(items, range(node))
     }
@@ -1439,9 +1401,7 @@ impl<'s> Lowerer<'s> {
                 rest: true,
             }),
             "required_parameter" | "optional_parameter" => {
-                let pattern = node
-                    .child_by_field_name("pattern")
-                    .or_else(|| node.child_by_field_name("name"))?;
+                let pattern = inner_pattern(node)?;
                 if pattern.kind() == "this" {
                     return None;
                 }
@@ -1483,10 +1443,8 @@ impl<'s> Lowerer<'s> {
         for member in named(body) {
             match member.kind() {
                 "method_definition" => {
-                    let key = member
-                        .child_by_field_name("name")
-                        .and_then(|k| self.key_name(k));
-                    let name = format!("{class_name}.{}", key.as_deref().unwrap_or("<computed>"));
+                    let key = self.field_key(member, "name");
+                    let name = member_name(class_name, key.as_deref());
                     let function = self.function(member, depth + 1, Some(name));
                     entries.push((key, function));
                 }
@@ -1496,8 +1454,7 @@ impl<'s> Lowerer<'s> {
                         .or_else(|| member.child_by_field_name("name"))
                         .and_then(|k| self.key_name(k));
                     if let Some(value) = member.child_by_field_name("value") {
-                        let name =
-                            format!("{class_name}.{}", key.as_deref().unwrap_or("<computed>"));
+                        let name = member_name(class_name, key.as_deref());
                         let value = self.expr_named(value, depth + 1, &name);
                         entries.push((key, value));
                     }
@@ -1566,14 +1523,10 @@ impl<'s> Lowerer<'s> {
             | "as_expression"
             | "satisfies_expression"
             | "type_assertion"
-            | "instantiation_expression" => match operand(node) {
-                Some(inner) => self.expr(inner, depth),
-                None => Expr::Other(Vec::new(), at),
-            },
+            | "instantiation_expression" => self.operand_expr(node, depth),
             "member_expression" | "nested_identifier" => self.member(node, depth),
             "subscript_expression" => self.subscript(node, depth),
-            "call_expression" => self.call(node, depth),
-            "new_expression" => self.new_expression(node, depth),
+            "call_expression" | "new_expression" => self.call(node, depth),
             "binary_expression" => self.binary(node, depth),
             "ternary_expression" => self.ternary(node, depth),
             "sequence_expression" => self.sequence(node, depth),
@@ -1639,6 +1592,14 @@ impl<'s> Lowerer<'s> {
         }
     }
 
+    /// The value of the one operand of `node` (`(x)`, `...x`, `${x}`).
+    fn operand_expr(&mut self, node: Node, depth: usize) -> Expr {
+        match operand(node) {
+            Some(inner) => self.expr(inner, depth),
+            None => Expr::Other(Vec::new(), range(node)),
+        }
+    }
+
     /// Anything else: `Other` of the values among its children.
     fn other(&mut self, node: Node, depth: usize) -> Expr {
         let parts = named(node)
@@ -1650,35 +1611,39 @@ impl<'s> Lowerer<'s> {
     }
 
     fn member(&mut self, node: Node, depth: usize) -> Expr {
-        match (
-            node.child_by_field_name("object"),
-            node.child_by_field_name("property"),
-        ) {
-            (Some(object), Some(property)) => Expr::Attr(
-                Box::new(self.expr(object, depth)),
-                self.text(property).to_owned(),
-                range(node),
-            ),
-            _ => self.other(node, depth),
+        match self.member_parts(node, depth) {
+            Some((object, property)) => Expr::Attr(Box::new(object), property, range(node)),
+            None => self.other(node, depth),
         }
+    }
+
+    /// The object and property name of `o.p`, as a value or a target.
+    fn member_parts(&mut self, node: Node, depth: usize) -> Option<(Expr, String)> {
+        let object = node.child_by_field_name("object")?;
+        let property = node.child_by_field_name("property")?;
+        Some((self.expr(object, depth), self.text(property).to_owned()))
     }
 
     fn subscript(&mut self, node: Node, depth: usize) -> Expr {
-        match (
-            node.child_by_field_name("object"),
-            node.child_by_field_name("index"),
-        ) {
-            (Some(object), Some(index)) => {
-                let object = self.expr(object, depth);
-                let key = self.key(index, depth);
-                Expr::Index(Box::new(object), key, range(node))
-            }
-            _ => self.other(node, depth),
+        match self.subscript_parts(node, depth) {
+            Some((object, key)) => Expr::Index(Box::new(object), key, range(node)),
+            None => self.other(node, depth),
         }
     }
 
+    /// The object and key of `o[k]`, as a value or a target.
+    fn subscript_parts(&mut self, node: Node, depth: usize) -> Option<(Expr, Key)> {
+        let object = node.child_by_field_name("object")?;
+        let index = node.child_by_field_name("index")?;
+        let object = self.expr(object, depth);
+        Some((object, self.key(index, depth)))
+    }
+
+    /// A call, a tagged template, or `new C(…)` (a call with `is_new`).
     fn call(&mut self, node: Node, depth: usize) -> Expr {
-        let Some(function) = node.child_by_field_name("function") else {
+        let is_new = node.kind() == "new_expression";
+        let callee_field = if is_new { "constructor" } else { "function" };
+        let Some(function) = node.child_by_field_name(callee_field) else {
             return self.other(node, depth);
         };
         let callee = self.expr(function, depth);
@@ -1695,24 +1660,7 @@ impl<'s> Lowerer<'s> {
         Expr::Call(Box::new(Call {
             callee,
             args,
-            is_new: false,
-            range: range(node),
-        }))
-    }
-
-    fn new_expression(&mut self, node: Node, depth: usize) -> Expr {
-        let Some(constructor) = node.child_by_field_name("constructor") else {
-            return self.other(node, depth);
-        };
-        let callee = self.expr(constructor, depth);
-        let args = match node.child_by_field_name("arguments") {
-            Some(arguments) => self.args(arguments, depth),
-            None => Vec::new(),
-        };
-        Expr::Call(Box::new(Call {
-            callee,
-            args,
-            is_new: true,
+            is_new,
             range: range(node),
         }))
     }
@@ -1724,10 +1672,7 @@ impl<'s> Lowerer<'s> {
                 if arg.kind() == "spread_element" {
                     Arg {
                         keyword: None,
-                        value: match operand(arg) {
-                            Some(inner) => self.expr(inner, depth),
-                            None => Expr::Other(Vec::new(), range(arg)),
-                        },
+                        value: self.operand_expr(arg, depth),
                         spread: true,
                     }
                 } else {
@@ -1776,19 +1721,6 @@ impl<'s> Lowerer<'s> {
         }
     }
 
-    /// The text of a template literal without substitutions.
-    fn template_text(&self, node: Node) -> String {
-        let mut out = String::new();
-        for child in named(node) {
-            match child.kind() {
-                "string_fragment" => out.push_str(self.text(child)),
-                "escape_sequence" => unescape(self.text(child), &mut out),
-                _ => {}
-            }
-        }
-        out
-    }
-
     /// A template literal: `Str` without substitutions, else `Concat` of its literal pieces and
     /// substitutions.
     fn template(&mut self, node: Node, depth: usize) -> Expr {
@@ -1815,11 +1747,7 @@ impl<'s> Lowerer<'s> {
                             Range::new(start, end),
                         ));
                     }
-                    let value = match operand(child) {
-                        Some(inner) => self.expr(inner, depth),
-                        None => Expr::Other(Vec::new(), range(child)),
-                    };
-                    parts.push(value);
+                    parts.push(self.operand_expr(child, depth));
                 }
                 _ => {}
             }
@@ -1835,30 +1763,14 @@ impl<'s> Lowerer<'s> {
 
     fn array(&mut self, node: Node, depth: usize) -> Expr {
         let mut items = Vec::new();
-        let mut hole = false;
-        for child in all(node) {
-            match child.kind() {
-                "[" => hole = true,
-                "," => {
-                    if hole {
-                        items.push(Expr::Const(range(child)));
-                    }
-                    hole = true;
+        for element in elements(node) {
+            items.push(match element {
+                Element::Hole(at) => Expr::Const(at),
+                Element::Node(child) if child.kind() == "spread_element" => {
+                    self.operand_expr(child, depth)
                 }
-                "]" => {}
-                "spread_element" => {
-                    items.push(match operand(child) {
-                        Some(inner) => self.expr(inner, depth),
-                        None => Expr::Other(Vec::new(), range(child)),
-                    });
-                    hole = false;
-                }
-                _ if child.is_named() => {
-                    items.push(self.expr(child, depth));
-                    hole = false;
-                }
-                _ => {}
-            }
+                Element::Node(child) => self.expr(child, depth),
+            });
         }
         Expr::List(items, range(node))
     }
@@ -1868,9 +1780,7 @@ impl<'s> Lowerer<'s> {
         for child in named(node) {
             match child.kind() {
                 "pair" => {
-                    let key = child
-                        .child_by_field_name("key")
-                        .and_then(|k| self.key_name(k));
+                    let key = self.field_key(child, "key");
                     let Some(value) = child.child_by_field_name("value") else {
                         continue;
                     };
@@ -1885,17 +1795,12 @@ impl<'s> Lowerer<'s> {
                     entries.push((Some(name), self.name(child)));
                 }
                 "method_definition" => {
-                    let key = child
-                        .child_by_field_name("name")
-                        .and_then(|k| self.key_name(k));
+                    let key = self.field_key(child, "name");
                     let function = self.function(child, depth, key.clone());
                     entries.push((key, function));
                 }
                 "spread_element" => {
-                    let value = match operand(child) {
-                        Some(inner) => self.expr(inner, depth),
-                        None => Expr::Other(Vec::new(), range(child)),
-                    };
+                    let value = self.operand_expr(child, depth);
                     entries.push((None, value));
                 }
                 _ => {}

@@ -2,10 +2,13 @@
 
 pub mod javascript;
 pub mod python;
+mod tree;
 
 use palisade_model::Language;
+use tree_sitter::Node;
 
-use crate::ir::Module;
+use crate::ir::{Expr, Module, Stmt, Target};
+use crate::lower::tree::range;
 
 /// Why a file could not be parsed at all (tree-sitter recovers from syntax errors, which are
 /// listed in [`Module::errors`] instead).
@@ -32,5 +35,15 @@ pub fn lower(language: Language, text: &str) -> Result<Module, ParseError> {
         Language::Python => python::lower(text),
         Language::JavaScript => javascript::lower(text, false),
         Language::TypeScript => javascript::lower(text, true),
+    }
+}
+
+/// `name = value` as the statement or expression `node` binds it (a definition, a declaration,
+/// a walrus), `name_node` being the name in the source.
+fn bind(name: &str, name_node: Node, value: Expr, node: Node) -> Stmt {
+    Stmt::Assign {
+        target: Target::Name(name.to_owned(), range(name_node)),
+        value,
+        range: range(node),
     }
 }

@@ -27,12 +27,13 @@
 
 use std::borrow::Cow;
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
 use crate::ir::{
     Arg, Call, Expr, Function, Handler, Import, Key, Module, Param, Range, Stmt, Target,
 };
-use crate::lower::ParseError;
+use crate::lower::tree::{self, fields, range, syntax_errors};
+use crate::lower::{ParseError, bind};
 
 /// How many statements and expressions deep the lowering goes. Each level costs a few stack
 /// frames: at this depth a debug build uses at most about 768 KiB of stack (measured on nested
@@ -51,14 +52,11 @@ const ELIF_NESTING: usize = 32;
 
 /// Parse Python source and lower it to the IR.
 pub fn lower(text: &str) -> Result<Module, ParseError> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .map_err(|why| ParseError::Grammar(why.to_string()))?;
-    let tree = parser
-        .parse(scanner_safe(text).as_bytes(), None)
-        .ok_or(ParseError::Failed)?;
-    let root = tree.root_node();
+    let parsed = tree::parse(
+        scanner_safe(text).as_bytes(),
+        &tree_sitter_python::LANGUAGE.into(),
+    )?;
+    let root = parsed.root_node();
 
     let mut lowerer = Lowerer {
         src: text,
@@ -133,10 +131,6 @@ struct Lowerer<'s> {
     class: Option<String>,
 }
 
-fn range(node: Node) -> Range {
-    Range::new(node.start_byte(), node.end_byte())
-}
-
 fn is_extra_kind(node: Node) -> bool {
     matches!(node.kind(), "comment" | "line_continuation")
 }
@@ -167,42 +161,8 @@ fn unfielded(node: Node<'_>) -> Vec<Node<'_>> {
     out
 }
 
-/// Every child that a field names, in order.
-fn fields<'t>(node: Node<'t>, field: &str) -> Vec<Node<'t>> {
-    let mut cursor = node.walk();
-    node.children_by_field_name(field, &mut cursor).collect()
-}
-
 fn is_statement_kind(kind: &str) -> bool {
     kind.ends_with("_statement") || kind.ends_with("_definition")
-}
-
-/// Ranges of `ERROR` and `MISSING` nodes, nested ones included, by an iterative walk.
-fn syntax_errors(root: Node) -> Vec<Range> {
-    let mut out = Vec::new();
-    if !root.has_error() {
-        return out;
-    }
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        // Nested errors too: the narrowest says best where parsing went wrong.
-        if (node.is_error() || node.is_missing()) && out.len() < 1_000 {
-            out.push(range(node));
-        }
-        let descend = node.has_error();
-        if descend && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return out;
-            }
-        }
-    }
 }
 
 /// A Python integer literal (`10`, `0x1f`, `1_000`, Python 2's `10L`).
@@ -412,9 +372,7 @@ struct StringKind {
 
 impl<'s> Lowerer<'s> {
     fn text(&self, node: Node) -> &'s str {
-        self.src
-            .get(node.start_byte()..node.end_byte())
-            .unwrap_or("")
+        tree::text(self.src, node)
     }
 
     /// `a.b.c` with any spacing or comments inside left out.
@@ -910,11 +868,7 @@ impl<'s> Lowerer<'s> {
         let index = self.function(node, &name, depth);
         let value = Expr::Function(index, range(node));
         self.decorator_calls(decorators, &value, depth, out);
-        out.push(Stmt::Assign {
-            target: Target::Name(name, range(name_node)),
-            value,
-            range: range(node),
-        });
+        out.push(bind(&name, name_node, value, node));
     }
 
     /// Lower a `def` (or `async def`) into [`Module::functions`]; its index.
@@ -1029,11 +983,8 @@ impl<'s> Lowerer<'s> {
         }
         let class_name = Expr::Name(name.clone(), range(name_node));
         self.decorator_calls(decorators, &class_name, depth, out);
-        out.push(Stmt::Assign {
-            target: Target::Name(name, range(name_node)),
-            value: Expr::Object(members, range(node)),
-            range: range(node),
-        });
+        let object = Expr::Object(members, range(node));
+        out.push(bind(&name, name_node, object, node));
     }
 
     fn import(&mut self, node: Node) {
@@ -1418,11 +1369,7 @@ impl<'s> Lowerer<'s> {
             return value;
         };
         let name_text = self.text(name).to_string();
-        self.pending.push(Stmt::Assign {
-            target: Target::Name(name_text.clone(), range(name)),
-            value,
-            range: range(node),
-        });
+        self.pending.push(bind(&name_text, name, value, node));
         Expr::Name(name_text, range(name))
     }
 
