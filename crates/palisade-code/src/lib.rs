@@ -39,6 +39,7 @@ pub fn analyze_app(app: &App, sources: &SourceMap) -> (Vec<FunctionCode>, Vec<Di
     let app_rel_dir = parent_rel(&app_file.path);
     let mut project = Project::default();
     let mut secrets_read = std::collections::HashSet::new();
+    let mut missing: Vec<(&str, String)> = Vec::new();
     for f in &app.functions {
         match analyze_function(app, f, &app_dir, &app_rel_dir, &mut project, sources) {
             Ok(Some((mut code, truncated))) => {
@@ -57,12 +58,27 @@ pub fn analyze_app(app: &App, sources: &SourceMap) -> (Vec<FunctionCode>, Vec<Di
                 out.push(code);
             }
             Ok(None) => {}
-            Err(message) => diagnostics.push(Diagnostic::warning(
+            Err(Skip::Warning(message)) => diagnostics.push(Diagnostic::warning(
                 app_file.path.clone(),
                 None,
                 format!("function {}: {message}", f.id),
             )),
+            Err(Skip::NotInProject(folder)) => missing.push((f.id.as_str(), folder)),
         }
+    }
+    // Code kept outside the scanned folder (or built elsewhere) is common: one note per app.
+    if let Some((first, folder)) = missing.first() {
+        let more = match missing.len() {
+            1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        diagnostics.push(Diagnostic::note(
+            app_file.path.clone(),
+            None,
+            format!(
+                "the code of {first}{more} is not in the scanned folder ({folder} does not exist): not analysed"
+            ),
+        ));
     }
     for p in &project.problems {
         let position = project
@@ -130,6 +146,14 @@ fn lexical_join(base: &Path, rel: &str) -> PathBuf {
     out
 }
 
+/// Why a function's code was not analysed.
+enum Skip {
+    /// Something is wrong with the code that is there.
+    Warning(String),
+    /// The code folder is not in the scanned tree.
+    NotInProject(String),
+}
+
 fn runtime_language(f: &Function) -> Option<Language> {
     let rt = f.runtime.as_ref()?.get()?.to_ascii_lowercase();
     if rt.starts_with("python") {
@@ -185,7 +209,7 @@ fn analyze_function(
     app_rel_dir: &str,
     project: &mut Project,
     sources: &SourceMap,
-) -> Result<Option<(FunctionCode, bool)>, String> {
+) -> Result<Option<(FunctionCode, bool)>, Skip> {
     let Code::Local { path, .. } = &f.code else {
         return Ok(None);
     };
@@ -226,23 +250,26 @@ fn analyze_function(
     };
     let Some((disk, rel, func_name)) = handler_file(language, handler, &code_dir, &code_dir_rel)
     else {
-        return Err(format!(
+        if !code_disk.exists() {
+            return Err(Skip::NotInProject(code_rel));
+        }
+        return Err(Skip::Warning(format!(
             "the handler `{handler}` was not found under {}",
             if code_dir_rel.is_empty() {
                 ".".to_string()
             } else {
                 code_dir_rel.clone()
             }
-        ));
+        )));
     };
     let Some(module) = project.load(&disk, &rel, &code_dir, sources) else {
         return Ok(None);
     };
     let language = language_of(&disk).unwrap_or(language);
     let Some(func) = entry_function(project, module, &func_name) else {
-        return Err(format!(
+        return Err(Skip::Warning(format!(
             "the handler function `{func_name}` is not defined in {rel}"
-        ));
+        )));
     };
     let mut triggers = f.triggers.clone();
     if let Some(url) = &f.url {
