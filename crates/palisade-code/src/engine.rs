@@ -247,6 +247,17 @@ impl<'p> Interp<'p> {
     }
 
     fn import_value(&mut self, from: usize, spec: &str, member: Option<&str>) -> Val {
+        // `from lib import media` where `lib/media.py` is a module of the package.
+        if let Some(name) = member
+            && let Some(target) = self
+                .project
+                .resolve_import(from, &crate::project::submodule(spec, name))
+        {
+            return Val {
+                taint: None,
+                origin: Origin::LocalModule(target),
+            };
+        }
         if let Some(target) = self.project.resolve_import(from, spec) {
             return match member {
                 None | Some("*") => Val {
@@ -532,7 +543,7 @@ impl<'p> Interp<'p> {
         ];
         let mut names = Vec::new();
         // Only values compared as a whole, not objects a field of which is compared.
-        whole_names(cond, &mut names, 3);
+        compared_names(cond, &mut names, 3);
         if let Some((left, _)) = text.split_once(" in ")
             && !left.trim_start().starts_with('"')
             && !left.trim_start().starts_with('\'')
@@ -1008,10 +1019,8 @@ impl<'p> Interp<'p> {
                     origin: Origin::Trace,
                 });
             }
-            "str" | "repr" | "String" | "JSON.stringify"
-                if args
-                    .first()
-                    .is_some_and(|a| matches!(a.origin, Origin::Exception)) =>
+            "str" | "repr" | "String" | "JSON.stringify" | "json.dumps"
+                if args.first().is_some_and(carries_trace) =>
             {
                 return Some(Val {
                     taint: None,
@@ -1288,10 +1297,27 @@ impl<'p> Interp<'p> {
         args: &[Val],
         kwargs: &[(String, Val)],
     ) {
+        let mut via_shell_program = false;
         match sink.when {
             When::Always => {}
             When::FlagTrue(flag) => {
-                let in_kwargs = self.kwarg_true(frame, c, flag);
+                // `spawn("sh", ["-c", cmd])` runs a shell without saying `shell: true`.
+                let shell_program = flag == "shell"
+                    && args.first().and_then(Val::str_const).is_some_and(|p| {
+                        let p = p.rsplit('/').next().unwrap_or(p);
+                        matches!(
+                            p,
+                            "sh" | "bash"
+                                | "zsh"
+                                | "dash"
+                                | "cmd"
+                                | "cmd.exe"
+                                | "powershell"
+                                | "pwsh"
+                        )
+                    });
+                via_shell_program = shell_program;
+                let in_kwargs = shell_program || self.kwarg_true(frame, c, flag);
                 let in_object = args.iter().any(|a| match &a.origin {
                     Origin::Object(fields) => fields.contains_key(flag),
                     _ => false,
@@ -1348,6 +1374,7 @@ impl<'p> Interp<'p> {
             written
         };
         let sink_name = match sink.when {
+            When::FlagTrue(_) if via_shell_program => format!("{written}(a shell program)"),
             When::FlagTrue(f) => format!("{written}({f}=true)"),
             _ => written,
         };
@@ -1369,14 +1396,7 @@ impl<'p> Interp<'p> {
         for (i, v) in values.iter().enumerate() {
             match &v.origin {
                 Origin::Event(p) if p.is_empty() => what = Some("the whole event".to_string()),
-                Origin::Event(p)
-                    if p.iter().any(|s| {
-                        matches!(s, Seg::Field(f) if f.eq_ignore_ascii_case("headers")
-                            || f.eq_ignore_ascii_case("authorization")
-                            || f.eq_ignore_ascii_case("multiValueHeaders")
-                            || f.eq_ignore_ascii_case("cookies"))
-                    }) =>
-                {
+                Origin::Event(p) if sensitive_event_part(p) => {
                     what = Some(format!("the request's {}", render_path(p)));
                 }
                 _ => {
@@ -1508,6 +1528,10 @@ impl<'p> Interp<'p> {
             if !EXPRESSIONS.contains(k) {
                 continue;
             }
+            // Condition builders (`Key("pk").eq(value)`) bind values as placeholders.
+            if matches!(v.origin, Origin::Ext(_)) {
+                continue;
+            }
             if let Some(t) = &v.taint {
                 let span = self.span(frame.module, range);
                 self.push_flow(SinkKind::NoSql, &format!("{operation}({k})"), span, t);
@@ -1601,6 +1625,15 @@ fn is_resource_param(k: &str) -> bool {
     )
 }
 
+/// An exception, its trace, or an object or string holding one.
+fn carries_trace(v: &Val) -> bool {
+    match &v.origin {
+        Origin::Exception | Origin::Trace => true,
+        Origin::Object(fields) => fields.values().any(carries_trace),
+        _ => false,
+    }
+}
+
 fn weaken(v: &mut Val) {
     if let Some(t) = &v.taint
         && !t.weakened
@@ -1640,6 +1673,12 @@ fn concat(vals: &[Val]) -> Val {
         .map(|v| v.str_const().map(str::to_string))
         .collect::<Option<Vec<_>>>()
         .map(|parts| parts.concat());
+    if vals.iter().any(|v| matches!(v.origin, Origin::Trace)) {
+        return Val {
+            taint,
+            origin: Origin::Trace,
+        };
+    }
     let origin = match (all_const, vals.first().map(|v| &v.origin)) {
         (Some(s), _) => Origin::Str(Rc::from(s.as_str())),
         (None, Some(Origin::Str(p) | Origin::Prefixed(p))) => Origin::Prefixed(p.clone()),
@@ -1658,6 +1697,17 @@ fn fixes_host(prefix: &str) -> bool {
         return false;
     };
     rest.find(['/', '?', '#']).is_some_and(|i| i > 0)
+}
+
+/// All the request's headers or cookies, or a credential among them.
+fn sensitive_event_part(p: &[Seg]) -> bool {
+    let whole = matches!(p.last(), Some(Seg::Field(f))
+        if ["headers", "multiValueHeaders", "cookies"].contains(&f.as_str()));
+    whole || p.iter().any(|s| {
+        matches!(s, Seg::Field(f) if ["authorization", "cookie", "x-api-key", "proxy-authorization"]
+                .iter()
+                .any(|c| f.eq_ignore_ascii_case(c)))
+    })
 }
 
 fn sensitive_name(n: &str) -> bool {
@@ -1722,7 +1772,9 @@ fn whole_names(e: &Expr, out: &mut Vec<String>, depth: usize) {
     }
     match e {
         Expr::Name(n, _) => out.push(n.clone()),
-        Expr::Call(c) => {
+        // Through calls that write out their argument, not ones that read its shape
+        // (`Object.keys(event)`, `len(event)`).
+        Expr::Call(c) if serialises(&c.callee) => {
             for a in &c.args {
                 whole_names(&a.value, out, depth - 1);
             }
@@ -1739,6 +1791,47 @@ fn whole_names(e: &Expr, out: &mut Vec<String>, depth: usize) {
         }
         _ => {}
     }
+}
+
+/// Names a condition tests as a whole: operands, and arguments of the calls that test them
+/// (`ALLOWED.includes(x)`, `re.fullmatch(p, x)`).
+fn compared_names(e: &Expr, out: &mut Vec<String>, depth: usize) {
+    if depth == 0 {
+        return;
+    }
+    match e {
+        Expr::Name(n, _) => out.push(n.clone()),
+        Expr::Call(c) => {
+            for a in &c.args {
+                compared_names(&a.value, out, depth - 1);
+            }
+            // `x.isdigit()`: the receiver is what is tested.
+            if c.args.is_empty()
+                && let Expr::Attr(o, _, _) = &c.callee
+            {
+                compared_names(o, out, depth - 1);
+            }
+        }
+        Expr::Other(p, _) | Expr::Choice(p, _) => {
+            for x in p {
+                compared_names(x, out, depth - 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Calls that turn their argument into text as a whole.
+fn serialises(callee: &Expr) -> bool {
+    let name = match callee {
+        Expr::Name(n, _) => n.as_str(),
+        Expr::Attr(_, m, _) => m.as_str(),
+        _ => return false,
+    };
+    matches!(
+        name,
+        "stringify" | "dumps" | "str" | "String" | "repr" | "inspect" | "format" | "pformat"
+    )
 }
 
 fn receiver_range(c: &Call) -> Range {

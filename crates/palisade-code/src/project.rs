@@ -221,12 +221,14 @@ pub(crate) fn join_rel(dir: &str, name: &str) -> String {
 /// Every module a file imports or requires with a literal name.
 fn import_specs(m: &Module) -> Vec<String> {
     let mut out: Vec<String> = m.imports.iter().map(|i| i.module.clone()).collect();
-    // `from . import helpers`: the member may be a module of the package.
+    // `from . import helpers`, `from lib import media`: the member may be a module of the
+    // package.
     for i in &m.imports {
         if let Some(member) = &i.member
-            && i.module.chars().all(|c| c == '.')
+            && member != "*"
+            && member != "default"
         {
-            out.push(format!("{}{member}", i.module));
+            out.push(submodule(&i.module, member));
         }
     }
     let mut requires = Vec::new();
@@ -242,6 +244,16 @@ fn import_specs(m: &Module) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// The spec of module `member` of package `module` (`lib` + `media` → `lib.media`,
+/// `.` + `helpers` → `.helpers`).
+pub(crate) fn submodule(module: &str, member: &str) -> String {
+    if module.chars().all(|c| c == '.') {
+        format!("{module}{member}")
+    } else {
+        format!("{module}.{member}")
+    }
 }
 
 fn stmt_requires(s: &Stmt, out: &mut Vec<String>, depth: usize) {

@@ -163,10 +163,8 @@ pub fn named_sink(name: &str) -> Option<Sink> {
         }
         // Files.
         "open" | "io.open" | "codecs.open" | "os.remove" | "os.unlink" | "os.open" | "os.rmdir"
-        | "os.makedirs" | "os.listdir" | "shutil.rmtree" | "shutil.copy" | "shutil.copyfile"
-        | "shutil.move" | "pathlib.Path" | "tarfile.open" | "zipfile.ZipFile" => {
-            sink(PathTraversal, First("file"), Always)
-        }
+        | "os.makedirs" | "os.listdir" | "shutil.rmtree" | "pathlib.Path" | "tarfile.open"
+        | "zipfile.ZipFile" => sink(PathTraversal, First("file"), Always),
         "fs.readFile"
         | "fs.readFileSync"
         | "fs.writeFile"
@@ -189,6 +187,11 @@ pub fn named_sink(name: &str) -> Option<Sink> {
         | "fs.stat"
         | "fs.statSync"
         | "fs.existsSync" => sink(PathTraversal, First(""), Always),
+        // Both the source and the destination of a copy are paths.
+        "shutil.copy" | "shutil.copy2" | "shutil.copyfile" | "shutil.move" | "os.rename"
+        | "os.replace" | "fs.copyFile" | "fs.copyFileSync" | "fs.rename" | "fs.renameSync" => {
+            sink(PathTraversal, Any, Always)
+        }
         // Logs.
         "print" | "console.log" | "console.info" | "console.warn" | "console.error"
         | "console.debug" | "logging.info" | "logging.debug" | "logging.warning"

@@ -104,6 +104,14 @@ impl<'a> Checker<'a> {
         self.sources.get(file).map(|f| f.path.clone())
     }
 
+    /// The source text of a span, whitespace collapsed (for logical paths that must tell
+    /// apart two occurrences without naming a line).
+    pub fn text_of(&self, span: Span) -> Option<String> {
+        let file = self.sources.get(span.file)?;
+        let text = file.text.get(span.start as usize..span.end as usize)?;
+        Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
     /// Start a finding at `span` with an occurrence-specific message.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> Report<'_, 'a> {
         Report {

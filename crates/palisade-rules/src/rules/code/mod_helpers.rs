@@ -10,7 +10,20 @@ pub(crate) fn report_flows(app: &App, cx: &mut Checker<'_>, kind: SinkKind, what
         let Some(f) = app.function(&code.function) else {
             continue;
         };
+        // Two sinks written alike in one file are told apart by their order.
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for flow in code.flows.iter().filter(|fl| fl.sink == kind) {
+            let call = cx.text_of(flow.span).unwrap_or_default();
+            let call: String = call.chars().take(120).collect();
+            let nth = seen
+                .entry(format!("{}{call}", flow.span.file.0))
+                .or_default();
+            *nth += 1;
+            let occurrence = if *nth == 1 {
+                call
+            } else {
+                format!("{call} #{nth}")
+            };
             let confidence = flow_confidence(flow);
             let vetted = if flow.weakened {
                 " (after a validation or allow-list check, which may not be enough)"
@@ -42,6 +55,7 @@ pub(crate) fn report_flows(app: &App, cx: &mut Checker<'_>, kind: SinkKind, what
                 .function(f)
                 .at(format!("Code/{file}/{}", flow.sink_name))
                 .at(flow.field.clone())
+                .at(occurrence)
                 .confidence(confidence);
             for step in &flow.steps {
                 r = r.related(step.note.clone(), step.span);
