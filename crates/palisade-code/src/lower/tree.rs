@@ -11,11 +11,20 @@ const MAX_SYNTAX_ERRORS: usize = 1_000;
 
 /// Parse `source` with the grammar `language`.
 pub(super) fn parse(source: &[u8], language: &Language) -> Result<Tree, ParseError> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(language)
-        .map_err(|why| ParseError::Grammar(why.to_string()))?;
-    parser.parse(source, None).ok_or(ParseError::Failed)
+    // One parser per thread, reused: a parser keeps its allocations between files.
+    thread_local! {
+        static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(Parser::new());
+    }
+    PARSER.with(|cell| {
+        let mut parser = cell.borrow_mut();
+        parser
+            .set_language(language)
+            .map_err(|why| ParseError::Grammar(why.to_string()))?;
+        let tree = parser.parse(source, None);
+        // A parse that gave up leaves the parser mid-way; start the next one clean.
+        parser.reset();
+        tree.ok_or(ParseError::Failed)
+    })
 }
 
 pub(super) fn range(node: Node) -> Range {
