@@ -94,12 +94,21 @@ pub(crate) fn report_issues(app: &App, cx: &mut Checker<'_>, kind: CodeIssueKind
         let Some(f) = app.function(&code.function) else {
             continue;
         };
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for issue in code.issues.iter().filter(|x| x.kind == kind) {
             let file = cx.path_of(issue.span.file).unwrap_or_default();
+            // The same message twice in a file (two keys of one kind) stays two findings.
+            let nth = seen.entry(format!("{file}{}", issue.message)).or_default();
+            *nth += 1;
+            let occurrence = if *nth == 1 {
+                issue.message.clone()
+            } else {
+                format!("{} #{nth}", issue.message)
+            };
             cx.report(issue.span, format!("{}: {}", f.id, issue.message))
                 .function(f)
                 .at(format!("Code/{file}"))
-                .at(issue.message.clone())
+                .at(occurrence)
                 .related(format!("entry point `{}`", code.entry_name), code.entry)
                 .emit();
         }
