@@ -543,7 +543,7 @@ impl<'p> Interp<'p> {
         ];
         let mut names = Vec::new();
         // Only values compared as a whole, not objects a field of which is compared.
-        compared_names(cond, &mut names, 3);
+        names_in(cond, Names::Compared, &mut names, 3);
         if let Some((left, _)) = text.split_once(" in ")
             && !left.trim_start().starts_with('"')
             && !left.trim_start().starts_with('\'')
@@ -1439,7 +1439,7 @@ impl<'p> Interp<'p> {
     /// through `JSON.stringify` or an f-string, or a value named like a credential.
     fn logged_inside(&mut self, frame: &Frame, e: &Expr) -> Option<String> {
         let mut whole = Vec::new();
-        whole_names(e, &mut whole, 3);
+        names_in(e, Names::Whole, &mut whole, 3);
         for n in &whole {
             if let Some(Val {
                 origin: Origin::Event(p),
@@ -1451,7 +1451,7 @@ impl<'p> Interp<'p> {
             }
         }
         let mut names = Vec::new();
-        collect_names(e, &mut names, 3);
+        names_in(e, Names::All, &mut names, 3);
         names
             .iter()
             .find(|n| sensitive_name(n))
@@ -1726,95 +1726,66 @@ fn sensitive_name(n: &str) -> bool {
     .any(|s| l.contains(s))
 }
 
-fn collect_names(e: &Expr, out: &mut Vec<String>, depth: usize) {
+/// Which names of an expression [`names_in`] collects.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Names {
+    /// Every name, attribute and literal key it mentions.
+    All,
+    /// Names whose whole value it passes on (`x`, `JSON.stringify(x)`, `f"{x}"`), not the
+    /// objects it only reads a field of (`x.path`) or the shape of (`Object.keys(x)`).
+    Whole,
+    /// Names a condition tests as a whole: operands, and the arguments (or, without
+    /// arguments, the receiver) of the calls that test them (`ALLOWED.includes(x)`,
+    /// `x.isdigit()`).
+    Compared,
+}
+
+fn names_in(e: &Expr, mode: Names, out: &mut Vec<String>, depth: usize) {
     if depth == 0 {
         return;
     }
+    let inner = |x: &Expr, out: &mut Vec<String>| names_in(x, mode, out, depth - 1);
     match e {
         Expr::Name(n, _) => out.push(n.clone()),
-        Expr::Attr(o, name, _) => {
+        Expr::Attr(o, name, _) if mode == Names::All => {
             out.push(name.clone());
-            collect_names(o, out, depth - 1);
+            inner(o, out);
         }
-        Expr::Index(o, k, _) => {
+        Expr::Index(o, k, _) if mode == Names::All => {
             if let Key::Str(s) = k {
                 out.push(s.clone());
             }
-            collect_names(o, out, depth - 1);
+            inner(o, out);
         }
         Expr::Call(c) => {
+            if mode == Names::Whole && !serialises(&c.callee) {
+                return;
+            }
             for a in &c.args {
-                collect_names(&a.value, out, depth - 1);
+                inner(&a.value, out);
             }
-            if let Expr::Attr(o, _, _) = &c.callee {
-                collect_names(o, out, depth - 1);
-            }
-        }
-        Expr::Concat(p, _) | Expr::List(p, _) | Expr::Other(p, _) | Expr::Choice(p, _) => {
-            for x in p {
-                collect_names(x, out, depth - 1);
-            }
-        }
-        Expr::Object(entries, _) => {
-            for (_, v) in entries {
-                collect_names(v, out, depth - 1);
-            }
-        }
-        Expr::Str(..) | Expr::Const(_) | Expr::Function(..) => {}
-    }
-}
-
-/// Names whose whole value an expression passes on (`x`, `JSON.stringify(x)`, `f"{x}"`), not
-/// the objects it only reads a field of (`x.path`).
-fn whole_names(e: &Expr, out: &mut Vec<String>, depth: usize) {
-    if depth == 0 {
-        return;
-    }
-    match e {
-        Expr::Name(n, _) => out.push(n.clone()),
-        // Through calls that write out their argument, not ones that read its shape
-        // (`Object.keys(event)`, `len(event)`).
-        Expr::Call(c) if serialises(&c.callee) => {
-            for a in &c.args {
-                whole_names(&a.value, out, depth - 1);
-            }
-        }
-        Expr::Concat(p, _) | Expr::List(p, _) | Expr::Other(p, _) | Expr::Choice(p, _) => {
-            for x in p {
-                whole_names(x, out, depth - 1);
-            }
-        }
-        Expr::Object(entries, _) => {
-            for (_, v) in entries {
-                whole_names(v, out, depth - 1);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Names a condition tests as a whole: operands, and arguments of the calls that test them
-/// (`ALLOWED.includes(x)`, `re.fullmatch(p, x)`).
-fn compared_names(e: &Expr, out: &mut Vec<String>, depth: usize) {
-    if depth == 0 {
-        return;
-    }
-    match e {
-        Expr::Name(n, _) => out.push(n.clone()),
-        Expr::Call(c) => {
-            for a in &c.args {
-                compared_names(&a.value, out, depth - 1);
-            }
-            // `x.isdigit()`: the receiver is what is tested.
-            if c.args.is_empty()
-                && let Expr::Attr(o, _, _) = &c.callee
-            {
-                compared_names(o, out, depth - 1);
+            let receiver_counts = match mode {
+                Names::All => true,
+                Names::Compared => c.args.is_empty(),
+                Names::Whole => false,
+            };
+            if receiver_counts && let Expr::Attr(o, _, _) = &c.callee {
+                inner(o, out);
             }
         }
         Expr::Other(p, _) | Expr::Choice(p, _) => {
             for x in p {
-                compared_names(x, out, depth - 1);
+                inner(x, out);
+            }
+        }
+        Expr::Concat(p, _) | Expr::List(p, _) if mode != Names::Compared => {
+            for x in p {
+                inner(x, out);
+            }
+        }
+        Expr::Object(entries, _) if mode != Names::Compared => {
+            for (_, v) in entries {
+                inner(v, out);
             }
         }
         _ => {}
