@@ -787,6 +787,23 @@ impl<'p> Interp<'p> {
                 }
             }
             Expr::Choice(items, _) => {
+                // `x if x in ALLOWED else "/"`, `ALLOWED.has(x) ? x : "/"`: the branch chosen
+                // by an allow-list check sees the value as clean, and the check itself is
+                // not the result.
+                if let [cond, then, otherwise] = items.as_slice() {
+                    let (cleaned, vetted) = (frame.cleaned.clone(), frame.vetted.clone());
+                    self.expr(frame, cond);
+                    self.vet_condition(frame, cond);
+                    if frame.cleaned.len() > cleaned.len() {
+                        let t = self.expr(frame, then);
+                        frame.cleaned = cleaned;
+                        frame.vetted = vetted;
+                        let o = self.expr(frame, otherwise);
+                        return merge(&t, &o);
+                    }
+                    frame.cleaned = cleaned;
+                    frame.vetted = vetted;
+                }
                 let mut out = Val::default();
                 for i in items {
                     let v = self.expr(frame, i);
