@@ -20,6 +20,8 @@ use crate::sources::{Seg, Source, render_path, source_of};
 use crate::spec::{self, ArgSel, Clean, Sink, When};
 
 const MAX_DEPTH: usize = 8;
+/// What an lxml parser created with `resolve_entities=False` is.
+const SAFE_XML_PARSER: &str = "lxml.etree.XMLParser(resolve_entities=False)";
 const MAX_STEPS: usize = 12;
 /// Work budget per handler (statements run), so hostile code cannot make analysis hang.
 const MAX_WORK: usize = 200_000;
@@ -1095,6 +1097,9 @@ impl<'p> Interp<'p> {
                     span,
                     "this XML parser resolves external entities".to_string(),
                 );
+            } else if kwargs.iter().any(|(k, _)| k == "resolve_entities") {
+                // `resolve_entities=False`: documents parsed with it are safe.
+                return Some(Val::ext(SAFE_XML_PARSER));
             }
         }
         // JavaScript SDK v2: `new AWS.S3()`, `new AWS.DynamoDB.DocumentClient()`.
@@ -1365,6 +1370,14 @@ impl<'p> Interp<'p> {
         };
         if sink.kind == SinkKind::Log {
             self.check_log(frame, c, name, &candidates);
+            return;
+        }
+        if sink.kind == SinkKind::Xxe
+            && args
+                .iter()
+                .chain(kwargs.iter().map(|(_, v)| v))
+                .any(|v| matches!(&v.origin, Origin::Ext(q) if q == SAFE_XML_PARSER))
+        {
             return;
         }
         let Some(v) = candidates.into_iter().find(|v| v.tainted()) else {

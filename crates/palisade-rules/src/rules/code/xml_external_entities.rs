@@ -1,11 +1,14 @@
-use palisade_model::{App, SinkKind};
+use palisade_model::{App, CodeIssueKind, SinkKind};
 
-use crate::rules::code::mod_helpers::report_flows;
+use crate::rules::code::mod_helpers::{report_flows, report_issues};
 use crate::{Checker, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Follows event data into XML parsers that resolve or expand entities: lxml with its default parser, `xml.dom.minidom`, `xml.sax`, `xml.etree` (entity expansion), `libxmljs` with `noent: true`.
+    /// Follows event data into XML parsers that resolve or expand entities: lxml with its default
+    /// parser, `xml.dom.minidom`, `xml.sax`, `xml.etree` (entity expansion), `libxmljs` with
+    /// `noent: true`. Also finds lxml parsers created with `resolve_entities=True` or network
+    /// access, whatever they parse; a parser created with `resolve_entities=False` is safe.
     ///
     /// ## Why is this bad?
     /// External entities read local files (the function's code, `/proc/self/environ` with its credentials) or reach internal URLs; nested entities exhaust memory.
@@ -47,5 +50,7 @@ impl Rule for XmlExternalEntities {
             SinkKind::Xxe,
             "an XML parser that expands entities,",
         );
+        // A parser configured to resolve entities is a finding whatever it parses.
+        report_issues(app, cx, CodeIssueKind::XmlEntities);
     }
 }
