@@ -74,6 +74,19 @@ pub(crate) fn compare<'a, 'v>(
     })
 }
 
+/// Every function of an app whose code was analysed and whose role is in the app, with the
+/// comparison and the role: what the least-privilege rules walk.
+pub(crate) fn compared_with_roles<'a, 'v>(
+    app: &'a App,
+    view: &'v IamView<'a>,
+) -> impl Iterator<Item = (&'a Function, Compared<'a, 'v>, &'v RoleView<'a>)> {
+    app.functions.iter().filter_map(move |f| {
+        let cmp = compare(app, view, f)?;
+        let rv = cmp.role?;
+        Some((f, cmp, rv))
+    })
+}
+
 /// Which snippet fits a function: SAM `Policies` when SAM makes its role, the role's
 /// `Policies` when the template declares it.
 fn style(app: &App, f: &Function) -> Option<SnippetStyle> {

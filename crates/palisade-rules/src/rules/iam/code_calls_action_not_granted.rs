@@ -1,7 +1,7 @@
 use palisade_iam::{Boundary, catalog};
 use palisade_model::App;
 
-use crate::least_privilege::compare;
+use crate::least_privilege::compared_with_roles;
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -50,11 +50,7 @@ declare_rule! {
 impl Rule for CodeCallsActionNotGranted {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         let view = cx.iam();
-        for f in &app.functions {
-            let Some(cmp) = compare(app, view, f) else {
-                continue;
-            };
-            let Some(rv) = cmp.role else { continue };
+        for (f, cmp, rv) in compared_with_roles(app, view) {
             let eff = &rv.effective;
             if !rv.unread.is_empty() || eff.unresolved > 0 {
                 continue;

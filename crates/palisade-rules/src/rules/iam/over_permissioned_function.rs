@@ -1,6 +1,6 @@
 use palisade_model::App;
 
-use crate::least_privilege::compare;
+use crate::least_privilege::compared_with_roles;
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -67,11 +67,7 @@ const MIN_UNUSED: usize = 20;
 impl Rule for OverPermissionedFunction {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         let view = cx.iam();
-        for f in &app.functions {
-            let Some(cmp) = compare(app, view, f) else {
-                continue;
-            };
-            let Some(rv) = cmp.role else { continue };
+        for (f, cmp, rv) in compared_with_roles(app, view) {
             let unused = cmp.over.len();
             let ratio = cmp.ratio();
             if unused < MIN_UNUSED || ratio < MIN_RATIO {
