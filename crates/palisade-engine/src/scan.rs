@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use globset::{Glob, GlobSetBuilder};
-use palisade_loaders::{LoadSettings, Loaded, discover, load_auth_details, load_cloudformation};
+use palisade_loaders::{LoadSettings, discover, load_auth_details, load_candidate};
 use palisade_model::{
     App, Diagnostic, DiagnosticLevel, Finding, PermissionFootprint, Severity, SourceMap,
 };
@@ -154,13 +154,13 @@ fn load_templates(
         .candidates
         .par_iter()
         .map(|c| {
-            let mut r = load_cloudformation(&c.path, &c.rel, sources, &settings.load);
-            if !settings.skip_code
-                && let Ok(Loaded::App(app)) = &mut r
-            {
-                let (code, diagnostics) = palisade_code::analyze_app(app, sources);
-                app.code = code;
-                app.diagnostics.extend(diagnostics);
+            let mut r = load_candidate(c, sources, &settings.load);
+            if !settings.skip_code {
+                for app in &mut r.apps {
+                    let (code, diagnostics) = palisade_code::analyze_app(app, sources);
+                    app.code = code;
+                    app.diagnostics.extend(diagnostics);
+                }
             }
             progress.inc(1);
             r
@@ -168,11 +168,11 @@ fn load_templates(
         .collect();
     progress.finish();
     for r in loaded {
-        match r {
-            Ok(Loaded::App(app)) => result.apps.push(*app),
-            Ok(Loaded::NotAnApp) => {}
-            Err(e) => result.diagnostics.push(e.to_diagnostic()),
-        }
+        result.apps.extend(r.apps);
+        result
+            .diagnostics
+            .extend(r.errors.iter().map(|e| e.to_diagnostic()));
+        result.diagnostics.extend(r.notes);
     }
 }
 

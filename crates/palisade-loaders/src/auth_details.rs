@@ -46,7 +46,7 @@ pub fn load_auth_details(
     sources: &SourceMap,
     settings: &LoadSettings,
 ) -> Result<App, LoadError> {
-    let mut limits = *settings;
+    let mut limits = settings.clone();
     limits.max_file_size = settings.max_file_size.max(MAX_AUTH_DETAILS_SIZE);
     let too_large = || {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);

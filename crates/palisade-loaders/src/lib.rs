@@ -5,11 +5,14 @@
 //! Depends on `palisade-model` only; no analyzer depends on this crate.
 
 mod auth_details;
+mod cdk;
 pub mod cfn;
 mod discover;
 mod error;
 mod policy_file;
 mod sam_data;
+mod serverless;
+mod terraform;
 pub mod yaml;
 
 use std::io::Read;
@@ -19,17 +22,28 @@ use std::sync::Arc;
 use palisade_model::{App, Diagnostic, SourceMap, line_col};
 
 pub use auth_details::{MAX_AUTH_DETAILS_SIZE, load_auth_details};
-pub use discover::{Candidate, Discovery, discover};
+pub use discover::{Candidate, CandidateKind, Discovery, discover, join_rel};
 pub use error::LoadError;
 pub use policy_file::{load_policy_file, load_policy_text};
 
-/// Limits a loader applies to every file.
-#[derive(Clone, Copy, Debug)]
+/// Limits a loader applies to every file, and the inputs a user gives to resolve variables.
+#[derive(Clone, Debug)]
 pub struct LoadSettings {
     /// Files larger than this are not read (templates are far smaller: CloudFormation accepts
     /// at most 1 MB).
     pub max_file_size: u64,
     pub yaml: yaml::Limits,
+    /// Resolve Serverless Framework `${env:NAME}` variables from the process environment. Off
+    /// by default: scanning an untrusted pull request must not copy the CI environment into a
+    /// report.
+    pub resolve_env: bool,
+    /// Serverless Framework CLI options for `${opt:NAME}` (`stage`, `region`, ...).
+    pub options: std::collections::BTreeMap<String, String>,
+    /// Terraform variable values given by the user (`-var name=value`), over every file.
+    pub tf_vars: std::collections::BTreeMap<String, String>,
+    /// Extra Terraform `.tfvars` files (paths as given), read after `terraform.tfvars` and
+    /// `*.auto.tfvars`.
+    pub tf_var_files: Vec<std::path::PathBuf>,
 }
 
 impl Default for LoadSettings {
@@ -37,6 +51,10 @@ impl Default for LoadSettings {
         LoadSettings {
             max_file_size: 16 * 1024 * 1024,
             yaml: yaml::Limits::default(),
+            resolve_env: false,
+            options: std::collections::BTreeMap::new(),
+            tf_vars: std::collections::BTreeMap::new(),
+            tf_var_files: Vec::new(),
         }
     }
 }
@@ -152,4 +170,60 @@ pub fn load_cloudformation(
         ));
     }
     Ok(Loaded::App(Box::new(app)))
+}
+
+/// What loading one candidate gave: apps (a CDK assembly has one per stack), and problems that
+/// did not stop the others (a malformed `.tf` file beside good ones).
+#[derive(Debug, Default)]
+pub struct LoadedSet {
+    pub apps: Vec<App>,
+    pub errors: Vec<LoadError>,
+    /// Notes for the report about inputs deliberately not read (`serverless.ts`).
+    pub notes: Vec<Diagnostic>,
+}
+
+/// Load one candidate of any format.
+pub fn load_candidate(c: &Candidate, sources: &SourceMap, settings: &LoadSettings) -> LoadedSet {
+    let mut out = LoadedSet::default();
+    let one = |r: Result<Loaded, LoadError>, out: &mut LoadedSet| match r {
+        Ok(Loaded::App(app)) => out.apps.push(*app),
+        Ok(Loaded::NotAnApp) => {}
+        Err(e) => out.errors.push(e),
+    };
+    match c.kind {
+        CandidateKind::Template => {
+            let r = load_cloudformation(&c.path, &c.rel, sources, settings);
+            match r {
+                Ok(Loaded::NotAnApp) => {
+                    one(
+                        terraform::load_plan_file(&c.path, &c.rel, sources, settings),
+                        &mut out,
+                    );
+                }
+                r => one(r, &mut out),
+            }
+        }
+        CandidateKind::Serverless => one(
+            serverless::load(&c.path, &c.rel, sources, settings),
+            &mut out,
+        ),
+        CandidateKind::ServerlessScript => out.notes.push(Diagnostic::note(
+            c.rel.clone(),
+            None,
+            "Serverless Framework configuration written in JavaScript or TypeScript: skipped, \
+             because reading it would mean executing it; convert it to serverless.yml to scan it"
+                .to_string(),
+        )),
+        CandidateKind::TerraformDir => {
+            let r = terraform::load_dir(&c.path, &c.rel, sources, settings);
+            out.apps.extend(r.apps);
+            out.errors.extend(r.errors);
+        }
+        CandidateKind::CdkAssembly => {
+            let r = cdk::load(&c.path, &c.rel, sources, settings);
+            out.apps.extend(r.apps);
+            out.errors.extend(r.errors);
+        }
+    }
+    out
 }

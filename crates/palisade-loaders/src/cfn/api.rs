@@ -43,7 +43,7 @@ pub(crate) fn sam_api(b: &mut Builder<'_>, res: &Res<'_>, kind: ApiKind) {
         "HttpApi"
     };
     let merged = super::sam::with_globals(b, section, res.props);
-    let span = res.span(b.file);
+    let span = b.res_span(res);
     sam_api_from(b, res.id, merged.as_ref(), span, kind, false, Some(res));
 }
 
@@ -276,7 +276,7 @@ pub(crate) fn rest_api(b: &mut Builder<'_>, res: &Res<'_>) {
         id: res.id.to_string(),
         kind: ApiKind::Rest,
         resource_type: res.type_name.to_string(),
-        span: res.span(b.file),
+        span: b.res_span(res),
         implicit: false,
         stages: Vec::new(),
         routes: Vec::new(),
@@ -314,7 +314,7 @@ pub(crate) fn v2_api(b: &mut Builder<'_>, res: &Res<'_>) {
         id: res.id.to_string(),
         kind,
         resource_type: res.type_name.to_string(),
-        span: res.span(b.file),
+        span: b.res_span(res),
         implicit: false,
         stages: Vec::new(),
         routes: Vec::new(),
@@ -431,7 +431,7 @@ fn openapi_routes(b: &Builder<'_>, body: &Value, api: &mut Api) {
             api.routes.push(Route {
                 method,
                 path: path.key.clone(),
-                span: Span::new(b.file, m.key_span.start as usize, m.value.span.end as usize),
+                span: m.key_span.to(m.value.span),
                 auth,
                 api_key_required,
                 function,

@@ -22,7 +22,7 @@ pub(crate) fn read(
     props: Option<&Node>,
     flavor: Flavor,
 ) -> Function {
-    let mut f = Function::new(res.id, res.type_name, res.span(b.file));
+    let mut f = Function::new(res.id, res.type_name, b.res_span(res));
     f.condition = res.condition.clone();
     f.suppressions = res.suppressions.clone();
     f.name = b.text(props, "FunctionName");

@@ -135,7 +135,7 @@ fn add_trigger(
     source: Option<Value>,
 ) -> Option<usize> {
     let fid = target.as_ref().and_then(|t| function_id(b, t))?;
-    let mut t = Trigger::new(res.id, kind, res.span(b.file));
+    let mut t = Trigger::new(res.id, kind, b.res_span(res));
     if let Some(s) = source {
         t.source = b.referenced_id(&s);
         t.source_arn = Some(Prop::from_text_value(&s));
@@ -307,7 +307,7 @@ fn url(b: &mut Builder<'_>, res: &Res<'_>) {
     };
     let Some(props) = res.props else { return };
     let mut u: FunctionUrl = function_url(b, props, Some(res.id));
-    u.span = res.span(b.file);
+    u.span = b.res_span(res);
     u.condition = res.condition.clone();
     if let Some(f) = function_mut(b, &fid) {
         // A function (its versions and aliases) may have several URLs: keep the most open.
@@ -425,11 +425,12 @@ fn bucket_notifications(b: &mut Builder<'_>, res: &Res<'_>) {
     for c in configs {
         let target = b.value(Some(c), "Function");
         let source = source_ref(b, res, c);
+        let span = b.span(c);
         if let Some(i) = add_trigger(b, res, target.clone(), TriggerKind::S3, Some(source))
             && let Some(fid) = target.as_ref().and_then(|t| function_id(b, t))
             && let Some(t) = function_mut(b, &fid).and_then(|f| f.triggers.get_mut(i))
         {
-            t.span = Span::new(t.span.file, c.start, c.end);
+            t.span = span;
         }
     }
 }
@@ -581,7 +582,7 @@ fn rest_stage(b: &mut Builder<'_>, res: &Res<'_>) {
     let Some(api_id) = b.reference(res.props, "RestApiId") else {
         return;
     };
-    let span = res.span(b.file);
+    let span = b.res_span(res);
     let name = b
         .text(res.props, "StageName")
         .unwrap_or_else(|| Prop::known(Text::lit(res.id), span));
@@ -609,7 +610,7 @@ fn rest_deployment(b: &mut Builder<'_>, res: &Res<'_>) {
     let Some(name) = b.text(res.props, "StageName") else {
         return;
     };
-    let span = res.span(b.file);
+    let span = b.res_span(res);
     let mut stage = new_stage(name, span, Some(res.id));
     if let Some(desc) = res.props.and_then(|p| p.get("StageDescription")) {
         stage.access_log_destination = desc
@@ -633,7 +634,7 @@ fn v2_stage(b: &mut Builder<'_>, res: &Res<'_>) {
     let Some(api_id) = b.reference(res.props, "ApiId") else {
         return;
     };
-    let span = res.span(b.file);
+    let span = b.res_span(res);
     let name = b
         .text(res.props, "StageName")
         .unwrap_or_else(|| Prop::known(Text::lit(res.id), span));
@@ -767,7 +768,7 @@ fn declared_route(
     Route {
         method,
         path,
-        span: res.span(b.file),
+        span: b.res_span(res),
         auth: authorization(b, auth_type.as_deref(), authorizer.as_ref(), resources),
         api_key_required: b
             .boolean(res.props, "ApiKeyRequired")
@@ -999,7 +1000,7 @@ fn connector_resource(b: &mut Builder<'_>, res: &Res<'_>) {
     let Some(source) = props.get("Source").and_then(|s| endpoint(b, s)) else {
         return;
     };
-    connector(b, res.id, source, Some(props), res.span(b.file));
+    connector(b, res.id, source, Some(props), b.res_span(res));
 }
 
 fn endpoint(b: &Builder<'_>, node: &Node) -> Option<Endpoint> {

@@ -13,6 +13,7 @@ mod sam;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use palisade_model::{
     App, AppFormat, FileId, Parameter, Prop, SourceFile, Span, Suppression, SuppressionOrigin,
@@ -61,16 +62,80 @@ pub(crate) struct Res<'a> {
     pub suppressions: Vec<Suppression>,
 }
 
-impl Res<'_> {
-    /// The resource's span: from its logical id to the end of its body.
-    pub fn span(&self, file: FileId) -> Span {
-        Span::new(file, self.key.start, self.body.end)
+/// Where the byte offsets of a document's nodes point. A template parsed from one file has one
+/// part at offset 0. A document translated from another format (Serverless Framework,
+/// Terraform) is built from several files: each file's offsets are shifted by a base so that
+/// one offset names one byte of one file, and spans land in the file the element came from.
+#[derive(Clone, Debug)]
+pub struct FileMap {
+    /// `(base, file, source)`, sorted by base.
+    parts: Vec<(usize, FileId, Arc<SourceFile>)>,
+}
+
+impl FileMap {
+    pub fn single(file: FileId, source: Arc<SourceFile>) -> Self {
+        FileMap {
+            parts: vec![(0, file, source)],
+        }
+    }
+
+    pub fn new() -> Self {
+        FileMap { parts: Vec::new() }
+    }
+
+    /// Add a file whose offsets start at `base`; returns the base for the next file (past
+    /// this file's text, with a gap so that an end offset never names the next file).
+    pub fn push(&mut self, base: usize, file: FileId, source: Arc<SourceFile>) -> usize {
+        let next = base + source.text.len() + 1;
+        self.parts.push((base, file, source));
+        self.parts.sort_by_key(|p| p.0);
+        next
+    }
+
+    /// The base the next file should get.
+    pub fn next_base(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|(base, _, src)| base + src.text.len() + 1)
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn part(&self, offset: usize) -> Option<&(usize, FileId, Arc<SourceFile>)> {
+        let i = self.parts.partition_point(|p| p.0 <= offset);
+        self.parts.get(i.checked_sub(1)?)
+    }
+
+    /// The span of `[start, end)`, in the file `start` belongs to.
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        match self.part(start) {
+            Some((base, file, _)) => Span::new(*file, start - base, end.saturating_sub(*base)),
+            None => Span::new(FileId::default(), start, end),
+        }
+    }
+
+    /// The file path and line/column of an offset.
+    pub fn locate(&self, offset: usize) -> Option<(String, palisade_model::LineCol)> {
+        let (base, _, src) = self.part(offset)?;
+        let local = u32::try_from(offset - base).unwrap_or(u32::MAX);
+        Some((src.path.clone(), src.line_col(local)))
+    }
+
+    /// The first file (the app's main file).
+    pub fn main(&self) -> Option<(FileId, &Arc<SourceFile>)> {
+        self.parts.first().map(|(_, f, s)| (*f, s))
+    }
+}
+
+impl Default for FileMap {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
 pub(crate) struct Builder<'a> {
     pub r: Resolver<'a>,
-    pub file: FileId,
+    pub files: FileMap,
     pub app: App,
     pub globals: Option<&'a Node>,
     /// Logical id to resource type, including ids SAM generates.
@@ -82,12 +147,17 @@ pub(crate) struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     pub fn span(&self, node: &Node) -> Span {
-        Span::new(self.file, node.start, node.end)
+        self.files.span(node.start, node.end)
     }
 
     /// Span of a `key: value` pair.
     pub fn pair_span(&self, key: &Node, value: &Node) -> Span {
-        Span::new(self.file, key.start, value.end.max(key.end))
+        self.files.span(key.start, value.end.max(key.end))
+    }
+
+    /// A resource's span: from its logical id to the end of its body.
+    pub fn res_span(&self, res: &Res<'_>) -> Span {
+        self.files.span(res.key.start, res.body.end)
     }
 
     /// A nested property block. `Block: !If [Cond, {A: x}, !Ref AWS::NoValue]` is unfolded
@@ -236,17 +306,28 @@ fn if_arguments(node: &Node) -> Option<&[Node; 3]> {
 }
 
 /// Build the app of a parsed template.
-pub fn load(root: &Node, file: FileId, source: &SourceFile) -> App {
-    let path = source.path.as_str();
-    let sam = is_sam(root);
-    let format = if sam {
+pub fn load(root: &Node, file: FileId, source: &Arc<SourceFile>) -> App {
+    let format = if is_sam(root) {
         AppFormat::Sam
     } else {
         AppFormat::CloudFormation
     };
+    load_translated(root, FileMap::single(file, Arc::clone(source)), format)
+}
+
+/// Build the app of a CloudFormation document that another format was translated into: its
+/// nodes' offsets are read through `files`, and the app takes the first file of the map as its
+/// main file. SAM resources are expanded when the document asks for the SAM transform.
+pub fn load_translated(root: &Node, files: FileMap, format: AppFormat) -> App {
+    let (file, path) = files
+        .main()
+        .map(|(f, s)| (f, s.path.clone()))
+        .unwrap_or_default();
+    let path = path.as_str();
+    let sam = is_sam(root);
     let mut b = Builder {
-        r: Resolver::new(root, file),
-        file,
+        r: Resolver::new(root, files.clone()),
+        files,
         app: App::new(path, file, format),
         globals: root.get("Globals"),
         types: BTreeMap::new(),
@@ -318,12 +399,13 @@ pub fn load(root: &Node, file: FileId, source: &SourceFile) -> App {
     link::link(&mut b, &resources);
 
     for (message, offset) in b.r.warnings.take() {
-        let at = source.line_col(u32::try_from(offset).unwrap_or(u32::MAX));
-        b.app.diagnostics.push(palisade_model::Diagnostic::warning(
-            path.to_string(),
-            Some(at),
-            message,
-        ));
+        let (file_path, at) = match b.files.locate(offset) {
+            Some((p, at)) => (p, Some(at)),
+            None => (path.to_string(), None),
+        };
+        b.app
+            .diagnostics
+            .push(palisade_model::Diagnostic::warning(file_path, at, message));
     }
     let warnings = std::mem::take(&mut b.app.diagnostics);
     b.app.diagnostics = dedup(warnings);

@@ -9,7 +9,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
-use palisade_model::{FileId, MapEntry, Segment, Span, Symbol, Text, Value, ValueKind};
+use palisade_model::{MapEntry, Segment, Span, Symbol, Text, Value, ValueKind};
 
 use crate::yaml::{Node, NodeKind};
 
@@ -48,7 +48,7 @@ impl ParamInfo<'_> {
 }
 
 pub(crate) struct Resolver<'a> {
-    pub file: FileId,
+    pub files: super::FileMap,
     pub params: BTreeMap<&'a str, ParamInfo<'a>>,
     mappings: Option<&'a Node>,
     conditions: BTreeMap<&'a str, &'a Node>,
@@ -82,7 +82,7 @@ fn intrinsic(node: &Node) -> Option<(&str, &Node)> {
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(root: &'a Node, file: FileId) -> Self {
+    pub fn new(root: &'a Node, files: super::FileMap) -> Self {
         let mut params = BTreeMap::new();
         if let Some(entries) = root.get("Parameters").and_then(Node::as_map) {
             for (k, v) in entries {
@@ -114,7 +114,7 @@ impl<'a> Resolver<'a> {
             }
         }
         Resolver {
-            file,
+            files,
             params,
             mappings: root.get("Mappings"),
             conditions,
@@ -139,7 +139,7 @@ impl<'a> Resolver<'a> {
     }
 
     pub fn span(&self, node: &Node) -> Span {
-        Span::new(self.file, node.start, node.end)
+        self.files.span(node.start, node.end)
     }
 
     fn warn(&self, message: String, node: &Node) {

@@ -12,7 +12,7 @@ use palisade_model::policy::policy_document;
 /// `AWS::IAM::Role`.
 pub(crate) fn role(b: &mut Builder<'_>, res: &Res<'_>) {
     let props = res.props;
-    let mut role = Role::new(res.id, RoleKind::Declared, res.type_name, res.span(b.file));
+    let mut role = Role::new(res.id, RoleKind::Declared, res.type_name, b.res_span(res));
     role.name = b.text(props, "RoleName");
     role.condition = res.condition.clone();
     role.suppressions = res.suppressions.clone();
@@ -99,7 +99,7 @@ pub(crate) fn other(b: &mut Builder<'_>, res: &Res<'_>) {
         "AWS::WAFv2::WebACLAssociation" | "AWS::WAFRegional::WebACLAssociation" => {
             let missing = |what: &str| Prop {
                 value: Resolved::Unknown(format!("no {what}")),
-                span: res.span(b.file),
+                span: b.res_span(res),
             };
             ResourceKind::WafAssociation(WafAssociation {
                 resource_arn: b
@@ -124,7 +124,7 @@ pub(crate) fn other(b: &mut Builder<'_>, res: &Res<'_>) {
     b.app.resources.push(Resource {
         id: res.id.to_string(),
         resource_type: res.type_name.to_string(),
-        span: res.span(b.file),
+        span: b.res_span(res),
         kind,
         properties: props.map(|p| b.r.resolve(p)),
         condition: res.condition.clone(),
@@ -154,7 +154,7 @@ fn bucket(b: &Builder<'_>, props: Option<&Node>) -> Bucket {
 
 fn permission(b: &Builder<'_>, res: &Res<'_>) -> Permission {
     let props = res.props;
-    let span = res.span(b.file);
+    let span = b.res_span(res);
     let missing = |what: &str| Prop {
         value: Resolved::Unknown(format!("no {what}")),
         span,
