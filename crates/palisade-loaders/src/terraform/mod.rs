@@ -7,6 +7,7 @@
 //! analysis then work on Terraform unchanged.
 
 mod model;
+mod plan;
 mod translate;
 
 use std::collections::BTreeSet;
@@ -45,10 +46,10 @@ pub fn local_module_dirs(_dirs: &BTreeSet<PathBuf>) -> BTreeSet<PathBuf> {
 /// Load a JSON file when it is a `terraform show -json` plan (or state); `Ok(NotAnApp)`
 /// otherwise.
 pub fn load_plan_file(
-    _path: &Path,
-    _rel: &str,
-    _sources: &SourceMap,
-    _settings: &LoadSettings,
+    path: &Path,
+    rel: &str,
+    sources: &SourceMap,
+    settings: &LoadSettings,
 ) -> Result<Loaded, LoadError> {
-    Ok(Loaded::NotAnApp)
+    plan::load_plan_file(path, rel, sources, settings)
 }
