@@ -98,3 +98,83 @@ fn serverless_scripts_are_skipped_and_said_so() {
         "{notes:?}"
     );
 }
+
+/// A function's name as the user wrote it: `aws_lambda_function.api` → `api`.
+fn short_function(f: &serde_json::Value) -> String {
+    let id = f["function"].as_str().unwrap_or("-");
+    id.rsplit('.').next().unwrap_or(id).to_string()
+}
+
+#[test]
+fn one_application_in_sam_serverless_and_terraform_gives_the_same_findings() {
+    let o = palisade(
+        &[
+            "scan",
+            "crates/palisade/tests/projects/parity",
+            "--format",
+            "json",
+        ],
+        &repo(),
+    );
+    expect_code(&o, 1);
+    let v = json(&o);
+    let mut by_app: std::collections::BTreeMap<String, Vec<(String, String)>> =
+        std::collections::BTreeMap::new();
+    for f in v["findings"].as_array().into_iter().flatten() {
+        let app = f["app"].as_str().unwrap_or("").to_string();
+        by_app.entry(app).or_default().push((
+            f["code"].as_str().unwrap_or("").to_string(),
+            short_function(f),
+        ));
+    }
+    for rows in by_app.values_mut() {
+        rows.sort();
+    }
+    let apps: Vec<&String> = by_app.keys().collect();
+    assert_eq!(
+        apps,
+        ["main.tf", "serverless.yml", "template.yaml"],
+        "{by_app:#?}"
+    );
+    let sam = &by_app["template.yaml"];
+    for code in [
+        "PAL103", "PAL105", "PAL108", "PAL110", "PAL202", "PAL207", "PAL301", "PAL303",
+    ] {
+        assert!(
+            sam.iter().any(|(c, _)| c == code),
+            "SAM lacks {code}: {sam:?}"
+        );
+    }
+    assert_eq!(
+        &by_app["serverless.yml"], sam,
+        "Serverless Framework differs from SAM"
+    );
+    assert_eq!(&by_app["main.tf"], sam, "Terraform differs from SAM");
+
+    // Each finding points into the file of its own format.
+    let url_line = |app: &str| {
+        v["findings"]
+            .as_array()
+            .and_then(|a| a.iter().find(|f| f["app"] == app && f["code"] == "PAL105"))
+            .map(|f| {
+                (
+                    f["location"]["path"].as_str().unwrap_or("").to_string(),
+                    f["location"]["start"]["line"].as_u64().unwrap_or(0),
+                )
+            })
+    };
+    assert_eq!(
+        url_line("serverless.yml"),
+        Some(("serverless.yml".into(), 40))
+    );
+    assert_eq!(url_line("main.tf"), Some(("main.tf".into(), 93)));
+    // The code analysis reads the same handlers for every format.
+    let injections: Vec<String> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["code"] == "PAL303")
+        .map(|f| f["location"]["path"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(injections, ["src/api/app.py"; 3]);
+}
