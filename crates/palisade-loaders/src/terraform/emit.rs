@@ -133,7 +133,9 @@ impl<'a> Eval<'a> {
                     }
                     let (ks, ke) = src.range(&b.ident);
                     if ident == "dynamic" {
-                        let Some(label) = b.labels.first() else { continue };
+                        let Some(label) = b.labels.first() else {
+                            continue;
+                        };
                         let (ls, le) = src.range(label);
                         let items = self.dynamic(i, b, label.as_str(), src, sc);
                         push_blocks(&mut entries, label.as_str(), (ls, le), items);
@@ -191,7 +193,10 @@ impl<'a> Eval<'a> {
         let mut out = Vec::with_capacity(pairs.len());
         for (key, value) in pairs {
             let before = sc.len();
-            sc.push((iterator.clone(), map(vec![("key", key), ("value", value)], s, e)));
+            sc.push((
+                iterator.clone(),
+                map(vec![("key", key), ("value", value)], s, e),
+            ));
             let item = self.body(i, &content.body, src, sc, false, range);
             sc.truncate(before);
             out.push(item);
@@ -205,9 +210,9 @@ fn push_blocks(entries: &mut Vec<(Node, Node)>, name: &str, key: (usize, usize),
     if items.is_empty() {
         return;
     }
-    let slot = entries
-        .iter_mut()
-        .find(|(k, val)| k.as_str() == Some(name) && matches!(val.kind, NodeKind::Seq(_)) && val.tag.is_none());
+    let slot = entries.iter_mut().find(|(k, val)| {
+        k.as_str() == Some(name) && matches!(val.kind, NodeKind::Seq(_)) && val.tag.is_none()
+    });
     match slot {
         Some((_, seq)) => {
             if let Some(last) = items.last() {

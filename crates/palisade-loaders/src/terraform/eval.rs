@@ -41,6 +41,12 @@ pub(crate) struct Fail {
 
 pub(crate) type R = Result<Node, Fail>;
 
+/// A name bound for one instance: `("count", {index})` or `("each", {key, value})`.
+pub(crate) type Binding = Option<(String, Node)>;
+
+/// The caller of a module instance: its instance, the call block, and the instance binding.
+pub(crate) type Parent<'a> = (usize, Decl<'a>, Binding);
+
 pub(crate) fn fail(message: impl Into<String>, offset: usize) -> Fail {
     Fail {
         message: message.into(),
@@ -69,7 +75,7 @@ impl Key {
 pub(crate) struct Child {
     /// `[0]` / `["k"]` key, when the call has `count` / `for_each`.
     pub key: Option<Node>,
-    pub binding: Option<(String, Node)>,
+    pub binding: Binding,
     /// The instance, for a local module.
     pub inst: Option<usize>,
 }
@@ -80,7 +86,7 @@ pub(crate) struct Inst<'a> {
     /// `module.x.` / `module.x[0].` prefixes of addresses; empty for the root.
     pub prefix: String,
     /// The caller: its instance, the call block, and the `count` / `each` binding.
-    pub parent: Option<(usize, Decl<'a>, Option<(String, Node)>)>,
+    pub parent: Option<Parent<'a>>,
     /// Modules of this instance and its callers, to refuse a module calling itself.
     pub chain: Vec<usize>,
     /// Suppressions on the module calls that led here.
@@ -94,7 +100,7 @@ impl<'a> Inst<'a> {
     pub fn new(
         module: usize,
         prefix: String,
-        parent: Option<(usize, Decl<'a>, Option<(String, Node)>)>,
+        parent: Option<Parent<'a>>,
         chain: Vec<usize>,
         ignores: Vec<TfIgnore>,
     ) -> Self {
@@ -135,11 +141,21 @@ pub(crate) struct Eval<'a> {
 }
 
 impl<'a> Eval<'a> {
-    pub fn new(modules: Vec<ModuleIndex<'a>>, root_vars: BTreeMap<String, Node>, paths: Paths) -> Self {
+    pub fn new(
+        modules: Vec<ModuleIndex<'a>>,
+        root_vars: BTreeMap<String, Node>,
+        paths: Paths,
+    ) -> Self {
         Eval {
             modules,
             root_vars,
-            insts: RefCell::new(vec![Rc::new(Inst::new(0, String::new(), None, vec![0], Vec::new()))]),
+            insts: RefCell::new(vec![Rc::new(Inst::new(
+                0,
+                String::new(),
+                None,
+                vec![0],
+                Vec::new(),
+            ))]),
             paths,
             stack: RefCell::new(Vec::new()),
             diags: RefCell::new(Vec::new()),
@@ -151,7 +167,13 @@ impl<'a> Eval<'a> {
 
     /// Forget every instance and memoised value.
     pub fn reset(&mut self) {
-        *self.insts.get_mut() = vec![Rc::new(Inst::new(0, String::new(), None, vec![0], Vec::new()))];
+        *self.insts.get_mut() = vec![Rc::new(Inst::new(
+            0,
+            String::new(),
+            None,
+            vec![0],
+            Vec::new(),
+        ))];
         self.stack.get_mut().clear();
     }
 
@@ -165,7 +187,9 @@ impl<'a> Eval<'a> {
     }
 
     pub fn diag(&self, level: DiagnosticLevel, offset: usize, message: impl Into<String>) {
-        self.diags.borrow_mut().push((level, offset, message.into()));
+        self.diags
+            .borrow_mut()
+            .push((level, offset, message.into()));
     }
 
     /// Spend fuel; false once it is gone (reported once).
@@ -386,10 +410,7 @@ impl<'a> Eval<'a> {
         };
         key.kind = NodeKind::Str(text);
         if f.grouping {
-            match entries
-                .iter_mut()
-                .find(|(k, _)| k.as_str() == key.as_str())
-            {
+            match entries.iter_mut().find(|(k, _)| k.as_str() == key.as_str()) {
                 Some((_, group)) => {
                     if let NodeKind::Seq(list) = &mut group.kind {
                         list.push(value);
@@ -447,7 +468,10 @@ impl<'a> Eval<'a> {
             self.diag(
                 DiagnosticLevel::Warning,
                 value.start,
-                format!("{} is too large to evaluate; it is treated as unknown", key.label()),
+                format!(
+                    "{} is too large to evaluate; it is treated as unknown",
+                    key.label()
+                ),
             );
             value = v::unknown(key.label(), value.start, value.end);
         }
@@ -477,8 +501,15 @@ pub(crate) fn elements(n: &Node) -> Option<Vec<(Node, Node)>> {
 /// Arithmetic, comparison and logic on known values; `None` when not decidable.
 fn binary(op: BinaryOperator, a: &Node, b: &Node, start: usize, end: usize) -> Option<Node> {
     use BinaryOperator as B;
-    let num = |f: fn(f64, f64) -> f64| Some(v::number(f(v::as_number(a)?, v::as_number(b)?), start, end));
-    let cmp = |f: fn(f64, f64) -> bool| Some(v::boolean(f(v::as_number(a)?, v::as_number(b)?), start, end));
+    let num =
+        |f: fn(f64, f64) -> f64| Some(v::number(f(v::as_number(a)?, v::as_number(b)?), start, end));
+    let cmp = |f: fn(f64, f64) -> bool| {
+        Some(v::boolean(
+            f(v::as_number(a)?, v::as_number(b)?),
+            start,
+            end,
+        ))
+    };
     match op {
         B::Plus => num(|x, y| x + y),
         B::Minus => num(|x, y| x - y),

@@ -52,7 +52,12 @@ impl<'a> Eval<'a> {
         }
         let text = match std::fs::read(&canonical).map(String::from_utf8) {
             Ok(Ok(t)) => t,
-            _ => return Err(fail(format!("`{name}` is not a readable UTF-8 text file"), start)),
+            _ => {
+                return Err(fail(
+                    format!("`{name}` is not a readable UTF-8 text file"),
+                    start,
+                ));
+            }
         };
         if !template {
             return Ok(Some(v::string(text, start, end)));

@@ -185,11 +185,7 @@ impl Project {
                 continue;
             };
             if let Some(body) = body {
-                files.push(SrcFile {
-                    text,
-                    body,
-                    base,
-                });
+                files.push(SrcFile { text, body, base });
             }
         }
         self.by_dir.insert(self.root_dir.clone(), 0);
@@ -289,11 +285,7 @@ impl Project {
                 continue;
             };
             if let Some(body) = self.parse(&text, &rel) {
-                files.push(SrcFile {
-                    text,
-                    body,
-                    base,
-                });
+                files.push(SrcFile { text, body, base });
             }
         }
         self.modules.push(ModuleSrc {
@@ -309,7 +301,8 @@ impl Project {
             Some((p, at)) => (p, Some(at)),
             None => (String::new(), None),
         };
-        self.diagnostics.push(Diagnostic::warning(path, at, message));
+        self.diagnostics
+            .push(Diagnostic::warning(path, at, message));
     }
 }
 
@@ -388,7 +381,10 @@ mod tests {
     #[test]
     fn relative_paths_climb_with_dots() {
         assert_eq!(relative(Path::new("/a/b"), Path::new("/a/b/m/fn")), "m/fn");
-        assert_eq!(relative(Path::new("/a/b"), Path::new("/a/shared")), "../shared");
+        assert_eq!(
+            relative(Path::new("/a/b"), Path::new("/a/shared")),
+            "../shared"
+        );
         assert_eq!(relative(Path::new("/a/b"), Path::new("/a/b")), "");
     }
 

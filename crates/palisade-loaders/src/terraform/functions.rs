@@ -168,7 +168,9 @@ fn builtin(name: &str, args: &[Node], (start, end): (usize, usize)) -> Out {
         },
         "replace" => match (text(a0), text(a1), text(a2)) {
             // `/regex/` patterns are not evaluated.
-            (Some(_), Some(p), Some(_)) if p.len() > 1 && p.starts_with('/') && p.ends_with('/') => {
+            (Some(_), Some(p), Some(_))
+                if p.len() > 1 && p.starts_with('/') && p.ends_with('/') =>
+            {
                 Ok(None)
             }
             (Some(t), Some(p), Some(r)) if !p.is_empty() => s(t.replace(&p, &r)),
@@ -188,9 +190,10 @@ fn builtin(name: &str, args: &[Node], (start, end): (usize, usize)) -> Out {
             _ => Ok(None),
         },
         "split" => match (text(a0), text(a1)) {
-            (Some(sep), Some(t)) if !sep.is_empty() => {
-                seq(t.split(sep.as_str()).map(|p| v::string(p, start, end)).collect())
-            }
+            (Some(sep), Some(t)) if !sep.is_empty() => seq(t
+                .split(sep.as_str())
+                .map(|p| v::string(p, start, end))
+                .collect()),
             _ => Ok(None),
         },
         "join" => {
@@ -297,7 +300,9 @@ fn builtin(name: &str, args: &[Node], (start, end): (usize, usize)) -> Out {
         },
         "tomap" => Ok(known_map(a0).map(|_| first.clone())),
         "contains" => {
-            let Some(items) = list(a0) else { return Ok(None) };
+            let Some(items) = list(a0) else {
+                return Ok(None);
+            };
             let Some(wanted) = a1 else { return Ok(None) };
             let mut undecided = false;
             for item in items {
@@ -310,14 +315,24 @@ fn builtin(name: &str, args: &[Node], (start, end): (usize, usize)) -> Out {
             if undecided { Ok(None) } else { b(false) }
         }
         "keys" | "values" => {
-            let Some(entries) = known_map(a0) else { return Ok(None) };
+            let Some(entries) = known_map(a0) else {
+                return Ok(None);
+            };
             let mut sorted: Vec<&(Node, Node)> = entries.iter().collect();
             sorted.sort_by(|x, y| x.0.as_str().cmp(&y.0.as_str()));
-            let pick = |(k, val): &(Node, Node)| if name == "keys" { k.clone() } else { val.clone() };
+            let pick = |(k, val): &(Node, Node)| {
+                if name == "keys" {
+                    k.clone()
+                } else {
+                    val.clone()
+                }
+            };
             seq(sorted.into_iter().map(pick).collect())
         }
         "flatten" => {
-            let Some(items) = list(a0) else { return Ok(None) };
+            let Some(items) = list(a0) else {
+                return Ok(None);
+            };
             let mut out = Vec::new();
             flatten(items, &mut out, 0);
             seq(out)
@@ -339,7 +354,9 @@ fn builtin(name: &str, args: &[Node], (start, end): (usize, usize)) -> Out {
             (Some(ks), Some(vs)) if ks.len() == vs.len() => {
                 let mut out = Vec::new();
                 for (k, val) in ks.iter().zip(vs) {
-                    let Some(key) = v::as_text(k) else { return Ok(None) };
+                    let Some(key) = v::as_text(k) else {
+                        return Ok(None);
+                    };
                     out.push((v::string(key, k.start, k.end), val.clone()));
                 }
                 Ok(Some(node(NodeKind::Map(out), start, end)))
@@ -406,7 +423,11 @@ fn format(fmt: &Node, args: &[Node], start: usize, end: usize) -> Out {
         };
         let piece = match verb {
             Some('s' | 'v') if v::is_symbolic(arg) => None,
-            Some('s' | 'v') => Some(v::as_text(arg).or_else(|| v::to_json(arg)).unwrap_or_default()),
+            Some('s' | 'v') => Some(
+                v::as_text(arg)
+                    .or_else(|| v::to_json(arg))
+                    .unwrap_or_default(),
+            ),
             Some('d') => v::as_number(arg).map(|x| v::format_number(x.trunc())),
             Some('f') => v::as_number(arg).map(|x| format!("{x:.*}", precision.unwrap_or(6))),
             Some('q') => v::as_text(arg).map(|t| v::quote(&t)),

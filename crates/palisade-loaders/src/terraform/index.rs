@@ -100,8 +100,7 @@ impl<'a> ModuleIndex<'a> {
                     }
                     ("locals", _, _) => {
                         for attr in block.body.attributes() {
-                            ix.locals
-                                .insert(attr.key.as_str(), AttrDecl { attr, src });
+                            ix.locals.insert(attr.key.as_str(), AttrDecl { attr, src });
                         }
                     }
                     ("resource", Some(t), Some(n)) => {

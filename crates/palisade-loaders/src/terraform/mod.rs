@@ -74,7 +74,11 @@ pub(crate) fn read_dir(
     project.load_modules(sources, settings);
     let mut diagnostics = std::mem::take(&mut project.diagnostics);
     let resources = {
-        let modules = project.modules.iter().map(index::ModuleIndex::new).collect();
+        let modules = project
+            .modules
+            .iter()
+            .map(index::ModuleIndex::new)
+            .collect();
         let paths = eval::Paths {
             project: project.root.clone(),
             root_dir: project.root_dir.clone(),

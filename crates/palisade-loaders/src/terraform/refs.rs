@@ -7,7 +7,7 @@ use std::rc::Rc;
 use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
 use palisade_model::DiagnosticLevel;
 
-use super::eval::{Child, Eval, Inst, Key, R, Scope, fail};
+use super::eval::{Binding, Child, Eval, Inst, Key, R, Scope, fail};
 use super::files::{MAX_MODULE_DEPTH, Target};
 use super::index::{Decl, Src};
 use super::value::{self as v, node};
@@ -98,7 +98,10 @@ impl<'a> Eval<'a> {
     }
 
     /// Attribute, index and splat operators applied to a value.
-    #[expect(clippy::too_many_arguments, reason = "the evaluation context of one traversal")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the evaluation context of one traversal"
+    )]
     fn apply(
         &self,
         i: usize,
@@ -211,9 +214,7 @@ impl<'a> Eval<'a> {
 
     pub(crate) fn local(&self, i: usize, name: &str, at: usize) -> Node {
         self.memo(i, Key::Local(name.to_string()), at, || {
-            let decl = self
-                .module_of(i)
-                .and_then(|m| m.locals.get(name).copied());
+            let decl = self.module_of(i).and_then(|m| m.locals.get(name).copied());
             match decl {
                 Some(d) => self.value(i, d.expr(), d.src, &mut Vec::new()),
                 None => v::unknown(format!("local.{name}"), at, at),
@@ -224,9 +225,7 @@ impl<'a> Eval<'a> {
     pub(crate) fn output(&self, i: usize, name: &str, at: usize) -> Node {
         self.memo(i, Key::Output(name.to_string()), at, || {
             let label = format!("module output {name}");
-            let decl = self
-                .module_of(i)
-                .and_then(|m| m.outputs.get(name).copied());
+            let decl = self.module_of(i).and_then(|m| m.outputs.get(name).copied());
             let Some(d) = decl else {
                 return v::unknown(label, at, at);
             };
@@ -364,7 +363,7 @@ impl<'a> Eval<'a> {
         i: usize,
         decl: Decl<'_>,
         sc: &mut Scope,
-    ) -> Vec<(Option<Node>, Option<(String, Node)>)> {
+    ) -> Vec<(Option<Node>, Binding)> {
         let body = &decl.block.body;
         let at = decl.src.range(decl.block).0;
         if let Some(count) = body.get_attribute("count") {
@@ -421,7 +420,9 @@ impl<'a> Eval<'a> {
             self.diag(
                 DiagnosticLevel::Warning,
                 at,
-                format!("more than {MAX_INSTANCES} instances; only the first {MAX_INSTANCES} are read"),
+                format!(
+                    "more than {MAX_INSTANCES} instances; only the first {MAX_INSTANCES} are read"
+                ),
             );
             return MAX_INSTANCES;
         }

@@ -185,11 +185,7 @@ pub(crate) fn join(parts: Vec<Node>, start: usize, end: usize) -> R {
                     end: p.end,
                     tag: p.tag,
                 }),
-                _ => out.push(v::unknown(
-                    "a value chosen by a condition",
-                    p.start,
-                    p.end,
-                )),
+                _ => out.push(v::unknown("a value chosen by a condition", p.start, p.end)),
             },
         }
     }
@@ -208,7 +204,12 @@ mod tests {
     #[test]
     fn known_parts_concatenate() {
         let r = join(vec![v::string("a", 0, 1), v::number(2.0, 1, 2)], 0, 2);
-        assert_eq!(r.ok().and_then(|n| n.as_str().map(str::to_string)).as_deref(), Some("a2"));
+        assert_eq!(
+            r.ok()
+                .and_then(|n| n.as_str().map(str::to_string))
+                .as_deref(),
+            Some("a2")
+        );
     }
 
     #[test]

@@ -24,7 +24,10 @@ impl Out {
             Some(r) => r,
             None => panic!(
                 "no resource {address}; have {:?}",
-                self.resources.iter().map(|r| &r.address).collect::<Vec<_>>()
+                self.resources
+                    .iter()
+                    .map(|r| &r.address)
+                    .collect::<Vec<_>>()
             ),
         }
     }
@@ -89,7 +92,9 @@ fn at<'n>(n: &'n Node, path: &str) -> &'n Node {
 }
 
 fn s<'n>(n: &'n Node, path: &str) -> &'n str {
-    at(n, path).as_str().unwrap_or_else(|| panic!("{path} is not a string: {:?}", at(n, path)))
+    at(n, path)
+        .as_str()
+        .unwrap_or_else(|| panic!("{path} is not a string: {:?}", at(n, path)))
 }
 
 fn tag<'n>(n: &'n Node, path: &str) -> Option<&'n str> {
@@ -134,7 +139,11 @@ resource "aws_s3_bucket" "x" {
     );
     let body = &out.res("aws_s3_bucket.x").body;
     assert_eq!(s(body, "a"), "tfvars-a");
-    assert_eq!(s(body, "b"), "auto-b", "later auto file in lexical order wins");
+    assert_eq!(
+        s(body, "b"),
+        "auto-b",
+        "later auto file in lexical order wins"
+    );
     assert_eq!(s(body, "c"), "from-cli");
     assert_eq!(tag(body, "d"), Some(v::UNKNOWN));
     assert_eq!(s(body, "d"), "var.d");
@@ -219,7 +228,10 @@ resource "aws_iam_role_policy" "p" {
     let body = &out.res("aws_iam_role_policy.p").body;
     assert_eq!(tag(body, "policy"), Some(v::JSON));
     assert_eq!(s(body, "policy.Statement.0.Action.0"), "s3:*");
-    assert_eq!(out.line(at(body, "policy.Statement.0.Action.0").start).1, 10);
+    assert_eq!(
+        out.line(at(body, "policy.Statement.0.Action.0").start).1,
+        10
+    );
     assert_eq!(tag(body, "policy.Statement.0.Resource"), Some(v::REF));
     assert_eq!(s(body, "policy.Statement.0.Resource"), "aws_iam_role.r.arn");
     assert_eq!(tag(body, "role"), Some(v::REF));
@@ -277,7 +289,10 @@ resource "aws_sns_topic" "u" {
     );
     assert_eq!(s(&out.res("aws_sqs_queue.q[1]").body, "name"), "q-1");
     assert_eq!(s(&out.res("aws_sns_topic.t[\"b\"]").body, "name"), "b-beta");
-    assert_eq!(s(&out.res("aws_sns_topic.s[\"x\"]").body, "q"), "aws_sqs_queue.q[1].arn");
+    assert_eq!(
+        s(&out.res("aws_sns_topic.s[\"x\"]").body, "q"),
+        "aws_sqs_queue.q[1].arn"
+    );
     let u = &out.res("aws_sns_topic.u").body;
     assert_eq!(tag(u, "name"), Some(v::JOIN));
     assert!(
@@ -487,7 +502,10 @@ resource "aws_sns_topic" "t" { name = module.lambda.lambda_function_arn }
 fn module_cycles_are_refused() {
     let out = load(&[
         ("main.tf", "module \"a\" { source = \"./a\" }\n"),
-        ("a/main.tf", "module \"b\" { source = \"../a\" }\nresource \"x_y\" \"z\" {}\n"),
+        (
+            "a/main.tf",
+            "module \"b\" { source = \"../a\" }\nresource \"x_y\" \"z\" {}\n",
+        ),
     ]);
     assert_eq!(out.addresses(), ["module.a.module.b", "module.a.x_y.z"]);
     assert!(out.diags.iter().any(|d| d.message.contains("cycle")));
@@ -548,8 +566,12 @@ resource "aws_iam_policy" "p" {
     );
     // `app` scanned as the root: its parent is outside the project.
     let sources = SourceMap::new();
-    let (resources, _, diags) =
-        read_dir(&tmp.path().join("app"), "", &sources, &LoadSettings::default());
+    let (resources, _, diags) = read_dir(
+        &tmp.path().join("app"),
+        "",
+        &sources,
+        &LoadSettings::default(),
+    );
     let body = &resources[0].body;
     assert_eq!(s(body, "policy"), "{\"Version\": \"2012-10-17\"}");
     assert_eq!(s(body, "tpl"), "{\"Resource\": \"arn:aws:s3:::b\"}");
@@ -562,8 +584,12 @@ resource "aws_iam_policy" "p" {
     assert_eq!(e.position.map(|p| p.line), Some(5));
     // Scanned from the parent, `app` is a subfolder: `../secret.txt` is inside the project.
     let sources = SourceMap::new();
-    let (resources, _, _) =
-        read_dir(&tmp.path().join("app"), "app", &sources, &LoadSettings::default());
+    let (resources, _, _) = read_dir(
+        &tmp.path().join("app"),
+        "app",
+        &sources,
+        &LoadSettings::default(),
+    );
     assert_eq!(s(&resources[0].body, "out"), "top secret");
 }
 
@@ -614,15 +640,24 @@ resource "aws_iam_role" "r" {
     )]);
     let d = out.res("data.aws_iam_policy_document.assume");
     assert_eq!(d.mode, Mode::Data);
-    assert_eq!(s(&d.body, "statement.0.principals.0.identifiers.0"), "lambda.amazonaws.com");
+    assert_eq!(
+        s(&d.body, "statement.0.principals.0.identifiers.0"),
+        "lambda.amazonaws.com"
+    );
     assert_eq!(
         s(&d.body, "statement.0.condition.0.values.0"),
         "data.aws_caller_identity.me.account_id"
     );
     assert_eq!(tag(&d.body, "source_policy_documents.0"), Some(v::REF));
-    assert_eq!(s(&out.res("data.archive_file.zip").body, "source_dir"), "./src");
+    assert_eq!(
+        s(&out.res("data.archive_file.zip").body, "source_dir"),
+        "./src"
+    );
     let r = &out.res("aws_iam_role.r").body;
-    assert_eq!(s(r, "assume_role_policy"), "data.aws_iam_policy_document.assume.json");
+    assert_eq!(
+        s(r, "assume_role_policy"),
+        "data.aws_iam_policy_document.assume.json"
+    );
 }
 
 #[test]
@@ -631,9 +666,23 @@ fn the_main_file_is_main_tf_or_the_first_with_a_resource() {
         ("a.tf", "variable \"x\" {}\n"),
         ("b.tf", "resource \"x_y\" \"z\" {}\n"),
     ]);
-    assert_eq!(out.project.files.main().map(|(_, s)| s.path.clone()).as_deref(), Some("b.tf"));
+    assert_eq!(
+        out.project
+            .files
+            .main()
+            .map(|(_, s)| s.path.clone())
+            .as_deref(),
+        Some("b.tf")
+    );
     let out = load(&[("a.tf", "resource \"x_y\" \"a\" {}\n"), ("main.tf", "")]);
-    assert_eq!(out.project.files.main().map(|(_, s)| s.path.clone()).as_deref(), Some("main.tf"));
+    assert_eq!(
+        out.project
+            .files
+            .main()
+            .map(|(_, s)| s.path.clone())
+            .as_deref(),
+        Some("main.tf")
+    );
 }
 
 #[test]
@@ -641,7 +690,10 @@ fn hostile_input_ends() {
     // Exponential growth through locals is cut by the size cap and the fuel.
     let mut text = String::from("locals {\n  l0 = [\"x\"]\n");
     for k in 1..40 {
-        text.push_str(&format!("  l{k} = [local.l{0}, local.l{0}, local.l{0}]\n", k - 1));
+        text.push_str(&format!(
+            "  l{k} = [local.l{0}, local.l{0}, local.l{0}]\n",
+            k - 1
+        ));
     }
     text.push_str("}\nresource \"x_y\" \"z\" { v = local.l39 }\n");
     let out = load(&[("main.tf", &text)]);

@@ -79,7 +79,10 @@ pub(crate) fn is_json(n: &Node) -> bool {
 pub(crate) fn format_number(n: f64) -> String {
     if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 {
         // The range check keeps the conversion exact.
-        #[expect(clippy::cast_possible_truncation, reason = "checked to be integral and small")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "checked to be integral and small"
+        )]
         let i = n as i64;
         i.to_string()
     } else {

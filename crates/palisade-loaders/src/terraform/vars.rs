@@ -80,11 +80,7 @@ impl Project {
                 continue;
             };
             if let Some((_, base)) = self.register(&path, &file_rel, &text, sources) {
-                out.push(VarFile::Hcl(SrcFile {
-                    text,
-                    body,
-                    base,
-                }));
+                out.push(VarFile::Hcl(SrcFile { text, body, base }));
             }
         }
         out
@@ -127,11 +123,18 @@ impl<'a> Eval<'a> {
             }
         }
         for (name, raw) in cli {
-            let decl = self.modules.first().and_then(|m| m.variables.get(name.as_str()).copied());
+            let decl = self
+                .modules
+                .first()
+                .and_then(|m| m.variables.get(name.as_str()).copied());
             let (start, end) = decl.map_or((0, 0), |d| d.src.range(d.block));
             let string_typed = decl
                 .and_then(|d| d.block.body.get_attribute("type"))
-                .is_some_and(|t| t.value.as_variable().is_some_and(|i| i.as_str() == "string"));
+                .is_some_and(|t| {
+                    t.value
+                        .as_variable()
+                        .is_some_and(|i| i.as_str() == "string")
+                });
             let mut value = if !string_typed && looks_like_expression(raw) {
                 match hcl_edit::parser::parse_expr(raw) {
                     Ok(e) => {
