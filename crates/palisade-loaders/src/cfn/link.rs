@@ -1212,11 +1212,11 @@ mod tests {
 
     fn load(template: &str) -> App {
         let doc = parse(template, Limits::default()).unwrap_or_else(|e| unreachable!("{e}"));
-        let source = SourceFile::new(
+        let source = std::sync::Arc::new(SourceFile::new(
             "template.yaml".into(),
             PathBuf::from("template.yaml"),
             template.into(),
-        );
+        ));
         super::super::load(&doc.root, FileId(0), &source)
     }
 

@@ -710,9 +710,18 @@ mod tests {
     use super::*;
     use crate::yaml::{Limits, parse};
 
+    fn test_files(text: &str) -> crate::cfn::FileMap {
+        let source = palisade_model::SourceFile::new(
+            "template.yaml".into(),
+            std::path::PathBuf::from("template.yaml"),
+            text.into(),
+        );
+        crate::cfn::FileMap::single(palisade_model::FileId(0), std::sync::Arc::new(source))
+    }
+
     fn resolve_in(template: &str, path: &[&str]) -> Value {
         let doc = parse(template, Limits::default()).unwrap_or_else(|e| unreachable!("{e}"));
-        let r = Resolver::new(&doc.root, FileId(0));
+        let r = Resolver::new(&doc.root, test_files(template));
         let mut node = &doc.root;
         for p in path {
             node = node.get(p).unwrap_or_else(|| unreachable!("no {p}"));
@@ -795,7 +804,7 @@ Resources:
 
     fn warnings_of(template: &str, path: &[&str]) -> (Value, Vec<String>) {
         let doc = parse(template, Limits::default()).unwrap_or_else(|e| unreachable!("{e}"));
-        let r = Resolver::new(&doc.root, FileId(0));
+        let r = Resolver::new(&doc.root, test_files(template));
         let mut node = &doc.root;
         for p in path {
             node = node.get(p).unwrap_or_else(|| unreachable!("no {p}"));

@@ -186,7 +186,8 @@ mod tests {
     #[test]
     fn paths_join_lexically() {
         assert_eq!(join_path("", "./src"), "src");
-        assert_eq!(join_path("modules/api", "../../lambda/src"), "../lambda/src");
+        assert_eq!(join_path("modules/api", "../../lambda/src"), "lambda/src");
+        assert_eq!(join_path("", "../shared/src"), "../shared/src");
         assert_eq!(join_path("modules/api", "src/"), "modules/api/src");
         assert_eq!(join_path("", "/abs/x"), "/abs/x");
         assert_eq!(parent_path("src/app.py"), "src");
