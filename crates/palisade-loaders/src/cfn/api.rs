@@ -376,7 +376,7 @@ pub(crate) fn split_route_key(key: &str) -> (String, String) {
 pub(crate) fn function_in(b: &Builder<'_>, target: &Value) -> Option<String> {
     let text = target.to_text()?;
     text.referenced_ids()
-        .map(|id| id.split('.').next().unwrap_or(id))
+        .map(|id| b.resource_id_of(id))
         .find(|id| {
             matches!(
                 b.type_of(id),

@@ -275,8 +275,19 @@ impl<'a> Builder<'a> {
         value
             .text()
             .and_then(Text::sole_reference)
-            .map(|id| id.split('.').next().unwrap_or(id).to_string())
+            .map(|id| self.resource_id_of(id).to_string())
             .filter(|id| self.types.contains_key(id))
+    }
+
+    /// The resource a referenced name designates: the name itself when it is a logical id
+    /// (Terraform addresses such as `aws_iam_role.exec` contain dots), else the part before
+    /// the first dot (SAM's `MyFunction.Alias`).
+    pub fn resource_id_of<'i>(&self, id: &'i str) -> &'i str {
+        if self.types.contains_key(id) {
+            id
+        } else {
+            id.split('.').next().unwrap_or(id)
+        }
     }
 
     pub fn type_of(&self, id: &str) -> Option<&str> {
