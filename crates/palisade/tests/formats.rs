@@ -178,3 +178,118 @@ fn one_application_in_sam_serverless_and_terraform_gives_the_same_findings() {
         .collect();
     assert_eq!(injections, ["src/api/app.py"; 3]);
 }
+
+#[test]
+fn bad_terraform_gives_diagnostics_and_the_rest_is_scanned() {
+    let outer = tempfile::tempdir().expect("temp dir");
+    // A file beside the scanned folder, which `file()` must not read.
+    fs::write(outer.path().join("secret.txt"), "not yours\n").expect("write");
+    let root = outer.path().join("project");
+    let tf = root.join("infra");
+    fs::create_dir_all(&tf).expect("mkdir");
+    fs::write(
+        tf.join("broken.tf"),
+        "resource \"aws_lambda_function\" \"broken\" {\n  handler = \n}\n",
+    )
+    .expect("write");
+    fs::write(
+        tf.join("main.tf"),
+        r#"variable "region" {}
+
+locals {
+  a = local.b
+  b = local.a
+}
+
+resource "aws_iam_role" "r" {
+  name               = "r-${var.region}-${local.a}"
+  assume_role_policy = file("../../secret.txt")
+}
+
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  role          = aws_iam_role.r.arn
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "fn.zip"
+}
+
+resource "aws_lambda_function_url" "u" {
+  function_name      = aws_lambda_function.fn.function_name
+  authorization_type = "NONE"
+}
+"#,
+    )
+    .expect("write");
+    let o = palisade(&["scan", ".", "--format", "json"], &root);
+    expect_code(&o, 2);
+    let v = json(&o);
+    let diags: Vec<(String, String, u64, String)> = v["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            (
+                d["level"].as_str().unwrap_or("").to_string(),
+                d["path"].as_str().unwrap_or("").to_string(),
+                d["line"].as_u64().unwrap_or(0),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let has = |level: &str, path: &str, line: u64, text: &str| {
+        diags
+            .iter()
+            .any(|(l, p, n, m)| l == level && p == path && *n == line && m.contains(text))
+    };
+    assert!(
+        has("error", "infra/broken.tf", 2, "HCL syntax error"),
+        "{diags:#?}"
+    );
+    assert!(
+        has("warning", "infra/main.tf", 5, "cycle between local.a"),
+        "{diags:#?}"
+    );
+    assert!(
+        has("error", "infra/main.tf", 10, "outside the scanned folder"),
+        "{diags:#?}"
+    );
+    assert!(
+        has(
+            "note",
+            "infra/main.tf",
+            1,
+            "variable \"region\" has no default"
+        ),
+        "{diags:#?}"
+    );
+    // The good file is still scanned.
+    assert!(
+        v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|f| f["code"] == "PAL105" && f["location"]["path"] == "infra/main.tf"),
+        "{}",
+        v["findings"]
+    );
+
+    // A value for the variable silences its note.
+    let o = palisade(
+        &["scan", ".", "--format", "json", "--var", "region=eu-west-1"],
+        &root,
+    );
+    let v = json(&o);
+    assert!(
+        !v["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|d| d["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("has no default")),
+        "{}",
+        v["diagnostics"]
+    );
+}

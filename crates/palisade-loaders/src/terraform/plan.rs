@@ -219,10 +219,7 @@ fn module_prefix(address: &str) -> String {
     if path.is_empty() {
         return String::new();
     }
-    address
-        .strip_suffix(local)
-        .unwrap_or_default()
-        .to_string()
+    address.strip_suffix(local).unwrap_or_default().to_string()
 }
 
 /// `aws_x.y[0]` → `aws_x.y`.
@@ -276,7 +273,11 @@ fn fill(
                 let NodeKind::Map(vals) = &mut values.kind else {
                     continue;
                 };
-                match vals.iter_mut().rev().find(|(vk, _)| vk.as_str() == Some(key)) {
+                match vals
+                    .iter_mut()
+                    .rev()
+                    .find(|(vk, _)| vk.as_str() == Some(key))
+                {
                     Some((_, v)) if !matches!(v.kind, NodeKind::Null) => {
                         fill(v, u, sub_expr, ctx, &sub_path, depth + 1);
                     }
@@ -318,13 +319,7 @@ fn fill(
 
 /// The value of an attribute known only after apply: a reference to what its expression
 /// refers to (`TfRef`), else an unknown (`TfUnknown`).
-fn from_expression(
-    expr: Option<&Node>,
-    at: &Node,
-    ctx: &Fill<'_>,
-    key: &str,
-    path: &str,
-) -> Node {
+fn from_expression(expr: Option<&Node>, at: &Node, ctx: &Fill<'_>, key: &str, path: &str) -> Node {
     let (start, end) = match expr {
         Some(e) => (e.start, e.end),
         None => (at.start, at.end),
@@ -344,9 +339,17 @@ fn from_expression(
         .collect();
     let is_policy = key.ends_with("policy") || key == "policy_json";
     for r in &refs {
-        let resource_ref = !["var.", "local.", "each.", "count.", "path.", "self.", "terraform."]
-            .iter()
-            .any(|p| r.starts_with(p));
+        let resource_ref = ![
+            "var.",
+            "local.",
+            "each.",
+            "count.",
+            "path.",
+            "self.",
+            "terraform.",
+        ]
+        .iter()
+        .any(|p| r.starts_with(p));
         if !resource_ref {
             continue;
         }
@@ -362,9 +365,10 @@ fn from_expression(
         }
         return tagged("TfRef", full);
     }
-    let text = refs
-        .first()
-        .map_or_else(|| format!("{path} (known after apply)"), |r| (*r).to_string());
+    let text = refs.first().map_or_else(
+        || format!("{path} (known after apply)"),
+        |r| (*r).to_string(),
+    );
     tagged("TfUnknown", text)
 }
 

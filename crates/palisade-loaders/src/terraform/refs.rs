@@ -207,7 +207,20 @@ impl<'a> Eval<'a> {
             match (value, decl) {
                 (Some(val), Some(decl)) => convert(val, decl),
                 (Some(val), None) => val,
-                (None, _) => v::unknown(label, at, at),
+                (None, decl) => {
+                    if inst.parent.is_none() {
+                        let place = decl.map_or(at, |d| d.src.range(d.block).0);
+                        self.diag(
+                            DiagnosticLevel::Note,
+                            place,
+                            format!(
+                                "variable {name:?} has no default and no value was given; \
+                                 kept unknown (pass --var {name}=VALUE or --var-file FILE)"
+                            ),
+                        );
+                    }
+                    v::unknown(label, at, at)
+                }
             }
         })
     }

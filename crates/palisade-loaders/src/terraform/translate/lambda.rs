@@ -202,7 +202,11 @@ fn function<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) -> Out {
         && let Some((k, v)) = attr(env, "variables")
     {
         let vars = ctx.conv(v);
-        out.set("Environment", env, map_at(vec![entry("Variables", k, vars)], env));
+        out.set(
+            "Environment",
+            env,
+            map_at(vec![entry("Variables", k, vars)], env),
+        );
     }
     if let Some(vpc) = block(body, "vpc_config") {
         let mut e = Vec::new();
@@ -218,7 +222,12 @@ fn function<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) -> Out {
     }
     for (tf, inner_tf, cfn, inner) in [
         ("tracing_config", "mode", "TracingConfig", "Mode"),
-        ("dead_letter_config", "target_arn", "DeadLetterConfig", "TargetArn"),
+        (
+            "dead_letter_config",
+            "target_arn",
+            "DeadLetterConfig",
+            "TargetArn",
+        ),
         ("ephemeral_storage", "size", "EphemeralStorage", "Size"),
         ("logging_config", "log_group", "LoggingConfig", "LogGroup"),
     ] {

@@ -113,11 +113,7 @@ impl Out {
             entry(
                 "Properties",
                 &key,
-                node(
-                    NodeKind::Map(self.props),
-                    self.props_start,
-                    self.props_end,
-                ),
+                node(NodeKind::Map(self.props), self.props_start, self.props_end),
             ),
         ];
         if let Some(m) = self.metadata {

@@ -58,7 +58,10 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|p| self.conv(p))
             .collect();
-        if parts.iter().all(|p| p.tag.is_none() && p.as_str().is_some()) {
+        if parts
+            .iter()
+            .all(|p| p.tag.is_none() && p.as_str().is_some())
+        {
             let s: String = parts.iter().filter_map(Node::as_str).collect();
             return str_at(&s, n);
         }
@@ -90,7 +93,9 @@ impl<'a> Ctx<'a> {
         } else {
             name.to_string()
         };
-        self.params.entry(name.clone()).or_insert((at.start, at.end));
+        self.params
+            .entry(name.clone())
+            .or_insert((at.start, at.end));
         ref_at(&name, at)
     }
 
@@ -149,7 +154,13 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn data_reference(&mut self, target: &'a TfResource, attr: &str, text: &str, at: &Node) -> Node {
+    fn data_reference(
+        &mut self,
+        target: &'a TfResource,
+        attr: &str,
+        text: &str,
+        at: &Node,
+    ) -> Node {
         match (target.type_name.as_str(), attr) {
             ("aws_iam_policy_document", "json" | "minified_json") => {
                 if self.depth >= MAX_DOCUMENT_DEPTH {
@@ -166,7 +177,9 @@ impl<'a> Ctx<'a> {
             ("aws_partition", "dns_suffix") => pseudo("AWS::URLSuffix", at),
             _ => match target.body.get(attr) {
                 // A data source's known attribute (an archive's `output_path`) is its value.
-                Some(v) if v.tag.is_none() && v.as_str().is_some() => str_at(v.as_str().unwrap_or_default(), at),
+                Some(v) if v.tag.is_none() && v.as_str().is_some() => {
+                    str_at(v.as_str().unwrap_or_default(), at)
+                }
                 _ => self.unknown(text, at),
             },
         }
@@ -245,8 +258,11 @@ pub(super) fn attribute(type_name: &str, id: &str, attr: &str, at: &Node) -> Nod
         ("aws_lambda_function", "qualified_arn") => get_att(id, "Arn", at),
         // Resources whose `Ref` is their ARN.
         (
-            "aws_sns_topic" | "aws_iam_policy" | "aws_lambda_layer_version"
-            | "aws_sns_topic_subscription" | "aws_lambda_alias",
+            "aws_sns_topic"
+            | "aws_iam_policy"
+            | "aws_lambda_layer_version"
+            | "aws_sns_topic_subscription"
+            | "aws_lambda_alias",
             "arn" | "id",
         ) => ref_at(id, at),
         ("aws_sqs_queue", "url" | "id") => ref_at(id, at),
