@@ -77,7 +77,9 @@ pub(super) fn primary<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) -> bool {
 pub(super) fn fold<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) -> bool {
     let body = &res.body;
     let roles: Vec<&Node> = match res.type_name.as_str() {
-        "aws_iam_role_policy_attachment" => attr(body, "role").map(|(_, v)| v).into_iter().collect(),
+        "aws_iam_role_policy_attachment" => {
+            attr(body, "role").map(|(_, v)| v).into_iter().collect()
+        }
         "aws_iam_policy_attachment" => attr(body, "roles")
             .map(|(_, v)| match v.as_seq() {
                 Some(items) if v.tag.is_none() => items.iter().collect(),
@@ -253,7 +255,10 @@ pub(super) fn statement(ctx: &mut Ctx<'_>, st: &Node, sid: Option<&Node>) -> Nod
             e.push(entry(cfn, k, ctx.conv(v)));
         }
     }
-    for (tf, cfn) in [("principals", "Principal"), ("not_principals", "NotPrincipal")] {
+    for (tf, cfn) in [
+        ("principals", "Principal"),
+        ("not_principals", "NotPrincipal"),
+    ] {
         if let Some(p) = principals(ctx, st, tf) {
             let key = st.get(tf).unwrap_or(st);
             e.push(entry(cfn, key, p));

@@ -99,7 +99,10 @@ pub(super) fn declared_ids(res: &TfResource) -> Vec<(String, &'static str)> {
     for (k, _) in map_entries(body, "allowed_triggers") {
         if let Some(name) = k.as_str() {
             out.push((
-                format!("{}.aws_lambda_permission.unqualified_alias_triggers[\"{name}\"]", res.address),
+                format!(
+                    "{}.aws_lambda_permission.unqualified_alias_triggers[\"{name}\"]",
+                    res.address
+                ),
                 "aws_lambda_permission",
             ));
         }
@@ -107,7 +110,10 @@ pub(super) fn declared_ids(res: &TfResource) -> Vec<(String, &'static str)> {
     for (k, _) in map_entries(body, "event_source_mapping") {
         if let Some(name) = k.as_str() {
             out.push((
-                format!("{}.aws_lambda_event_source_mapping.this[\"{name}\"]", res.address),
+                format!(
+                    "{}.aws_lambda_event_source_mapping.this[\"{name}\"]",
+                    res.address
+                ),
                 "aws_lambda_event_source_mapping",
             ));
         }
@@ -152,12 +158,15 @@ pub(super) fn lambda_module<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) {
         return;
     }
     let ids = ids(res);
-    let head = str_at("", &Node {
-        kind: NodeKind::Null,
-        start: res.start,
-        end: Out::with_id(res, "", "").header_end,
-        tag: None,
-    });
+    let head = str_at(
+        "",
+        &Node {
+            kind: NodeKind::Null,
+            start: res.start,
+            end: Out::with_id(res, "", "").header_end,
+            tag: None,
+        },
+    );
     let fname = attr(body, "function_name").map(|(_, v)| ctx.conv(v));
 
     let mut f = Out::with_id(res, &ids.function, "AWS::Lambda::Function");
@@ -186,7 +195,11 @@ pub(super) fn lambda_module<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) {
     }
     if let Some((k, v)) = attr(body, "environment_variables") {
         let vars = ctx.conv(v);
-        f.set("Environment", k, map_at(vec![entry("Variables", k, vars)], v));
+        f.set(
+            "Environment",
+            k,
+            map_at(vec![entry("Variables", k, vars)], v),
+        );
     }
     for (tf, cfn, inner) in [
         ("tracing_mode", "TracingConfig", "Mode"),
@@ -226,7 +239,11 @@ pub(super) fn lambda_module<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) {
         let key = body
             .entry("create_lambda_function_url")
             .map_or(head.clone(), |(k, _)| k.clone());
-        u.set("TargetFunctionArn", &key, get_att(&ids.function, "Arn", &key));
+        u.set(
+            "TargetFunctionArn",
+            &key,
+            get_att(&ids.function, "Arn", &key),
+        );
         match attr(body, "authorization_type") {
             Some((k, v)) => {
                 let t = ctx.conv(v);
@@ -245,9 +262,10 @@ pub(super) fn lambda_module<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) {
     if !flag(body, "use_existing_cloudwatch_log_group", false) {
         let mut g = Out::with_id(res, &ids.log_group, "AWS::Logs::LogGroup");
         let name = match &fname {
-            Some(n) if n.tag.is_none() && n.as_str().is_some() => {
-                str_at(&format!("/aws/lambda/{}", n.as_str().unwrap_or_default()), n)
-            }
+            Some(n) if n.tag.is_none() && n.as_str().is_some() => str_at(
+                &format!("/aws/lambda/{}", n.as_str().unwrap_or_default()),
+                n,
+            ),
             _ => join(
                 vec![str_at("/aws/lambda/", &head), ref_at(&ids.function, &head)],
                 &head,
@@ -390,7 +408,12 @@ fn role<'a>(
     if let Some((_, v)) = attr(body, "trusted_entities")
         && let Some(items) = v.as_seq()
     {
-        services.extend(items.iter().filter(|i| lit_str(i).is_some()).map(|i| ctx.conv(i)));
+        services.extend(
+            items
+                .iter()
+                .filter(|i| lit_str(i).is_some())
+                .map(|i| ctx.conv(i)),
+        );
     }
     let trust = map_at(
         vec![
@@ -404,7 +427,11 @@ fn role<'a>(
         ],
         head,
     );
-    r.set("AssumeRolePolicyDocument", head, document(vec![trust], head));
+    r.set(
+        "AssumeRolePolicyDocument",
+        head,
+        document(vec![trust], head),
+    );
 
     let mut policies = Vec::new();
     let mut push_policy = |name: &str, at: &Node, doc: Node| {
@@ -522,7 +549,10 @@ fn role<'a>(
         managed.push(ctx.conv(v));
     }
     for (input, arn) in [
-        ("attach_tracing_policy", "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"),
+        (
+            "attach_tracing_policy",
+            "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess",
+        ),
         (
             "attach_network_policy",
             "arn:aws:iam::aws:policy/service-role/AWSLambdaENIManagementAccess",

@@ -44,18 +44,12 @@ pub(super) fn ref_at(id: &str, at: &Node) -> Node {
 
 /// `Fn::GetAtt` in its list form: logical ids translated from Terraform contain dots.
 pub(super) fn get_att(id: &str, attr: &str, at: &Node) -> Node {
-    tagged(
-        "GetAtt",
-        seq_at(vec![str_at(id, at), str_at(attr, at)], at),
-    )
+    tagged("GetAtt", seq_at(vec![str_at(id, at), str_at(attr, at)], at))
 }
 
 /// `Fn::Join ["", parts]`.
 pub(super) fn join(parts: Vec<Node>, at: &Node) -> Node {
-    tagged(
-        "Join",
-        seq_at(vec![str_at("", at), seq_at(parts, at)], at),
-    )
+    tagged("Join", seq_at(vec![str_at("", at), seq_at(parts, at)], at))
 }
 
 /// `arn:${AWS::Partition}:<service>:${AWS::Region}:...` pieces: a pseudo parameter.

@@ -42,7 +42,14 @@ pub(super) fn primary<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) -> bool {
             if let Some((k, v)) = attr(body, "policy") {
                 // An inline queue policy: the policy resource CloudFormation would declare.
                 let doc = ctx.conv_json(v);
-                ctx.push(side_policy(res, "AWS::SQS::QueuePolicy", "Queues", true, k, doc));
+                ctx.push(side_policy(
+                    res,
+                    "AWS::SQS::QueuePolicy",
+                    "Queues",
+                    true,
+                    k,
+                    doc,
+                ));
             }
             out
         }
@@ -69,7 +76,14 @@ pub(super) fn primary<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) -> bool {
             );
             if let Some((k, v)) = attr(body, "policy") {
                 let doc = ctx.conv_json(v);
-                ctx.push(side_policy(res, "AWS::SNS::TopicPolicy", "Topics", true, k, doc));
+                ctx.push(side_policy(
+                    res,
+                    "AWS::SNS::TopicPolicy",
+                    "Topics",
+                    true,
+                    k,
+                    doc,
+                ));
             }
             out
         }
@@ -173,7 +187,11 @@ pub(super) fn primary<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) -> bool {
                 && lit_str(v) != Some("NONE")
             {
                 let value = ctx.conv(v);
-                out.set("StreamEncryption", k, map_at(vec![entry("EncryptionType", k, value)], v));
+                out.set(
+                    "StreamEncryption",
+                    k,
+                    map_at(vec![entry("EncryptionType", k, value)], v),
+                );
             }
             out
         }
@@ -282,7 +300,14 @@ fn bucket<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) -> Out {
     }
     if let Some((k, v)) = attr(body, "policy") {
         let doc = ctx.conv_json(v);
-        ctx.push(side_policy(res, "AWS::S3::BucketPolicy", "Bucket", false, k, doc));
+        ctx.push(side_policy(
+            res,
+            "AWS::S3::BucketPolicy",
+            "Bucket",
+            false,
+            k,
+            doc,
+        ));
     }
     out
 }
@@ -301,11 +326,7 @@ fn encryption(ctx: &mut Ctx<'_>, sse: &Node) -> Node {
                     inner.push(entry(cfn, k, ctx.conv(v)));
                 }
             }
-            e.push(entry(
-                "ServerSideEncryptionByDefault",
-                d,
-                map_at(inner, d),
-            ));
+            e.push(entry("ServerSideEncryptionByDefault", d, map_at(inner, d)));
         }
         if let Some((k, v)) = attr(rule, "bucket_key_enabled") {
             e.push(entry("BucketKeyEnabled", k, ctx.conv(v)));
@@ -385,7 +406,8 @@ pub(super) fn fold<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) -> bool {
         return true;
     }
     if t == "aws_sqs_queue_redrive_policy" {
-        if let Some(q) = attr(body, "queue_url").and_then(|(_, v)| ctx.target_of(v, "aws_sqs_queue", "url"))
+        if let Some(q) =
+            attr(body, "queue_url").and_then(|(_, v)| ctx.target_of(v, "aws_sqs_queue", "url"))
             && let Some((k, v)) = attr(body, "redrive_policy")
         {
             let doc = ctx.conv_json(v);
@@ -505,7 +527,8 @@ fn event_target<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) {
             }
             None => {
                 let at = item.clone();
-                out.props.push(entry("Targets", &at, seq_at(vec![item], &at)));
+                out.props
+                    .push(entry("Targets", &at, seq_at(vec![item], &at)));
             }
         }
     }

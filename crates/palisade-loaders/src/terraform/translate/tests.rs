@@ -101,27 +101,63 @@ fn function_gets_its_role_code_folder_and_settings() {
         .function("aws_lambda_function.orders")
         .unwrap_or_else(|| unreachable!("no function"));
     assert_eq!(f.role, RoleRef::Local("aws_iam_role.exec".into()));
-    assert_eq!(f.handler.as_ref().and_then(|h| h.get()).map(String::as_str), Some("app.handler"));
+    assert_eq!(
+        f.handler.as_ref().and_then(|h| h.get()).map(String::as_str),
+        Some("app.handler")
+    );
     assert_eq!(f.timeout.as_ref().and_then(|t| t.get()).copied(), Some(900));
     assert_eq!(f.memory.as_ref().and_then(|t| t.get()).copied(), Some(512));
     assert!(f.reserved_concurrency.is_none(), "-1 is unreserved");
-    assert!(matches!(&f.code, Code::Local { path, .. } if path == "src/orders"), "{:?}", f.code);
-    assert!(matches!(f.tracing.as_ref().and_then(|t| t.get()), Some(Tracing::Active)));
+    assert!(
+        matches!(&f.code, Code::Local { path, .. } if path == "src/orders"),
+        "{:?}",
+        f.code
+    );
+    assert!(matches!(
+        f.tracing.as_ref().and_then(|t| t.get()),
+        Some(Tracing::Active)
+    ));
     assert!(f.vpc.is_some());
     assert!(f.dead_letter.is_some());
     assert_eq!(f.layers.len(), 1);
     assert_eq!(f.environment.len(), 2);
-    let table = f.environment.iter().find(|e| e.name == "TABLE").map(|e| e.value.render());
+    let table = f
+        .environment
+        .iter()
+        .find(|e| e.name == "TABLE")
+        .map(|e| e.value.render());
     assert_eq!(table.as_deref(), Some("${aws_dynamodb_table.orders}"));
-    assert_eq!(f.kms_key.as_ref().and_then(|k| k.get()).map(|t| t.render()).as_deref(), Some("${var.kms_key}"));
-    assert_eq!(f.log_group.as_deref(), Some("aws_cloudwatch_log_group.orders"));
+    assert_eq!(
+        f.kms_key
+            .as_ref()
+            .and_then(|k| k.get())
+            .map(|t| t.render())
+            .as_deref(),
+        Some("${var.kms_key}")
+    );
+    assert_eq!(
+        f.log_group.as_deref(),
+        Some("aws_cloudwatch_log_group.orders")
+    );
     assert_eq!(f.suppressions.len(), 1);
     // The span of the function is its block; the timeout's is its attribute.
-    let timeout = f.timeout.as_ref().map(|t| t.span.start as usize).unwrap_or_default();
-    assert!(line_of(&app, FUNCTION, "900", timeout), "timeout span at {timeout}");
+    let timeout = f
+        .timeout
+        .as_ref()
+        .map(|t| t.span.start as usize)
+        .unwrap_or_default();
+    assert!(
+        line_of(&app, FUNCTION, "900", timeout),
+        "timeout span at {timeout}"
+    );
 
-    let role = app.role("aws_iam_role.exec").unwrap_or_else(|| unreachable!("no role"));
-    let trust = role.trust.as_ref().unwrap_or_else(|| unreachable!("no trust"));
+    let role = app
+        .role("aws_iam_role.exec")
+        .unwrap_or_else(|| unreachable!("no role"));
+    let trust = role
+        .trust
+        .as_ref()
+        .unwrap_or_else(|| unreachable!("no trust"));
     assert_eq!(actions(trust), vec!["sts:AssumeRole"]);
     assert!(trust.statements.iter().all(|s| s.principal.is_some()));
     assert_eq!(role.policies.len(), 1);
@@ -138,14 +174,26 @@ fn tables_queues_and_log_groups_keep_their_settings() {
     );
     match app.resource("aws_sqs_queue.dlq").map(|r| &r.kind) {
         Some(ResourceKind::Queue(q)) => {
-            assert_eq!(q.sqs_managed_sse.as_ref().and_then(|p| p.get()).copied(), Some(false));
-            assert_eq!(q.visibility_timeout.as_ref().and_then(|p| p.get()).copied(), Some(30));
+            assert_eq!(
+                q.sqs_managed_sse.as_ref().and_then(|p| p.get()).copied(),
+                Some(false)
+            );
+            assert_eq!(
+                q.visibility_timeout.as_ref().and_then(|p| p.get()).copied(),
+                Some(30)
+            );
         }
         other => unreachable!("{other:?}"),
     }
-    match app.resource("aws_cloudwatch_log_group.orders").map(|r| &r.kind) {
+    match app
+        .resource("aws_cloudwatch_log_group.orders")
+        .map(|r| &r.kind)
+    {
         Some(ResourceKind::LogGroup(g)) => {
-            assert_eq!(g.retention_days.as_ref().and_then(|p| p.get()).copied(), Some(14));
+            assert_eq!(
+                g.retention_days.as_ref().and_then(|p| p.get()).copied(),
+                Some(14)
+            );
         }
         other => unreachable!("{other:?}"),
     }
@@ -197,7 +245,9 @@ fn policy_documents_merge_sources_and_overrides_by_sid() {
     policy: !TfRef data.aws_iam_policy_document.main.json
 "#,
     );
-    let role = app.role("aws_iam_role.r").unwrap_or_else(|| unreachable!("no role"));
+    let role = app
+        .role("aws_iam_role.r")
+        .unwrap_or_else(|| unreachable!("no role"));
     assert_eq!(role.policies.len(), 1);
     let doc = &role.policies[0];
     assert_eq!(
@@ -247,15 +297,28 @@ fn managed_policies_attach_to_roles_by_reference_and_by_name() {
     policy_arn: arn:aws:iam::aws:policy/AmazonS3FullAccess
 "#,
     );
-    let role = app.role("aws_iam_role.r").unwrap_or_else(|| unreachable!("no role"));
+    let role = app
+        .role("aws_iam_role.r")
+        .unwrap_or_else(|| unreachable!("no role"));
     let managed: Vec<String> = role
         .managed
         .iter()
         .filter_map(|m| m.arn.get().map(|t| t.render()))
         .collect();
-    assert!(managed.contains(&"arn:aws:iam::aws:policy/ReadOnlyAccess".to_string()), "{managed:?}");
-    assert!(managed.iter().any(|m| m.ends_with("AWSLambdaBasicExecutionRole")), "{managed:?}");
-    assert!(managed.iter().any(|m| m.ends_with("AmazonS3FullAccess")), "{managed:?}");
+    assert!(
+        managed.contains(&"arn:aws:iam::aws:policy/ReadOnlyAccess".to_string()),
+        "{managed:?}"
+    );
+    assert!(
+        managed
+            .iter()
+            .any(|m| m.ends_with("AWSLambdaBasicExecutionRole")),
+        "{managed:?}"
+    );
+    assert!(
+        managed.iter().any(|m| m.ends_with("AmazonS3FullAccess")),
+        "{managed:?}"
+    );
     // The customer managed policy of the app is read as its document.
     assert!(role
         .policies
@@ -342,15 +405,24 @@ fn triggers_url_permission_and_destinations_reach_the_function() {
         assert!(kinds.contains(&&k), "{k:?} missing from {kinds:?}");
     }
     let s3 = f.triggers.iter().find(|t| t.kind == TriggerKind::S3);
-    assert_eq!(s3.and_then(|t| t.source.clone()).as_deref(), Some("aws_s3_bucket.uploads"));
+    assert_eq!(
+        s3.and_then(|t| t.source.clone()).as_deref(),
+        Some("aws_s3_bucket.uploads")
+    );
     assert!(matches!(&f.role, RoleRef::External(_)));
     assert!(matches!(&f.code, Code::Local { path, .. } if path == "dist/worker.zip"));
     let url = f.url.as_ref().unwrap_or_else(|| unreachable!("no url"));
     assert_eq!(url.auth_type.get().map(String::as_str), Some("NONE"));
     assert!(url.cors.is_some());
     assert!(f.on_failure.is_some());
-    assert_eq!(f.max_retry_attempts.as_ref().and_then(|p| p.get()).copied(), Some(0));
-    match app.resource("aws_lambda_permission.partner").map(|r| &r.kind) {
+    assert_eq!(
+        f.max_retry_attempts.as_ref().and_then(|p| p.get()).copied(),
+        Some(0)
+    );
+    match app
+        .resource("aws_lambda_permission.partner")
+        .map(|r| &r.kind)
+    {
         Some(ResourceKind::Permission(p)) => {
             assert_eq!(p.function.as_deref(), Some("aws_lambda_function.worker"));
         }
@@ -455,18 +527,37 @@ fn rest_api_methods_get_their_path_auth_and_function() {
     let del = api.routes.iter().find(|r| r.method == "DELETE");
     let del = del.unwrap_or_else(|| unreachable!("no DELETE"));
     assert_eq!(del.path, "/orders/{id}");
-    assert!(matches!(&del.auth, Auth::Lambda { authorizer } if authorizer == "aws_api_gateway_authorizer.token"));
+    assert!(
+        matches!(&del.auth, Auth::Lambda { authorizer } if authorizer == "aws_api_gateway_authorizer.token")
+    );
     assert!(del.api_key_required);
     assert!(api.resource_policy.is_some());
-    let stage = api.stages.iter().find(|s| s.resource.as_deref() == Some("aws_api_gateway_stage.prod"));
+    let stage = api
+        .stages
+        .iter()
+        .find(|s| s.resource.as_deref() == Some("aws_api_gateway_stage.prod"));
     let stage = stage.unwrap_or_else(|| unreachable!("no stage: {:?}", api.stages));
     assert!(stage.access_log_destination.is_some());
-    assert_eq!(stage.tracing.as_ref().and_then(|t| t.get()).copied(), Some(true));
+    assert_eq!(
+        stage.tracing.as_ref().and_then(|t| t.get()).copied(),
+        Some(true)
+    );
     assert!(stage.throttling.is_some());
     assert!(stage.execution_logging.is_some());
-    assert_eq!(stage.waf.as_deref(), Some("aws_wafv2_web_acl_association.waf"));
-    let f = app.function("aws_lambda_function.api").unwrap_or_else(|| unreachable!("no fn"));
-    assert_eq!(f.triggers.iter().filter(|t| t.kind == TriggerKind::RestApi).count(), 2);
+    assert_eq!(
+        stage.waf.as_deref(),
+        Some("aws_wafv2_web_acl_association.waf")
+    );
+    let f = app
+        .function("aws_lambda_function.api")
+        .unwrap_or_else(|| unreachable!("no fn"));
+    assert_eq!(
+        f.triggers
+            .iter()
+            .filter(|t| t.kind == TriggerKind::RestApi)
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -514,17 +605,35 @@ fn http_api_routes_follow_their_integration_to_the_function() {
     auto_deploy: true
 "#;
     let app = load(yaml);
-    let api = app.api("aws_apigatewayv2_api.http").unwrap_or_else(|| unreachable!("no api"));
+    let api = app
+        .api("aws_apigatewayv2_api.http")
+        .unwrap_or_else(|| unreachable!("no api"));
     assert!(api.cors.is_some());
-    let open = api.routes.iter().find(|r| r.method == "GET").unwrap_or_else(|| unreachable!("no GET"));
+    let open = api
+        .routes
+        .iter()
+        .find(|r| r.method == "GET")
+        .unwrap_or_else(|| unreachable!("no GET"));
     assert_eq!(open.auth, Auth::None);
     assert_eq!(open.path, "/items");
     assert_eq!(open.function.as_deref(), Some("aws_lambda_function.h"));
-    let secure = api.routes.iter().find(|r| r.method == "POST").unwrap_or_else(|| unreachable!("no POST"));
+    let secure = api
+        .routes
+        .iter()
+        .find(|r| r.method == "POST")
+        .unwrap_or_else(|| unreachable!("no POST"));
     assert!(matches!(secure.auth, Auth::Jwt { .. }));
     assert_eq!(api.stages.len(), 1);
-    let f = app.function("aws_lambda_function.h").unwrap_or_else(|| unreachable!("no fn"));
-    assert_eq!(f.triggers.iter().filter(|t| t.kind == TriggerKind::HttpApi).count(), 2);
+    let f = app
+        .function("aws_lambda_function.h")
+        .unwrap_or_else(|| unreachable!("no fn"));
+    assert_eq!(
+        f.triggers
+            .iter()
+            .filter(|t| t.kind == TriggerKind::HttpApi)
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -591,9 +700,21 @@ fn buckets_fold_their_configuration_resources() {
     );
     match app.resource("aws_s3_bucket.b").map(|r| &r.kind) {
         Some(ResourceKind::Bucket(b)) => {
-            assert_eq!(b.acl.as_ref().and_then(|a| a.get()).map(String::as_str), Some("PublicRead"));
-            let pab = b.public_access_block.as_ref().unwrap_or_else(|| unreachable!("no pab"));
-            assert_eq!(pab.block_public_policy.as_ref().and_then(|p| p.get()).copied(), Some(false));
+            assert_eq!(
+                b.acl.as_ref().and_then(|a| a.get()).map(String::as_str),
+                Some("PublicRead")
+            );
+            let pab = b
+                .public_access_block
+                .as_ref()
+                .unwrap_or_else(|| unreachable!("no pab"));
+            assert_eq!(
+                pab.block_public_policy
+                    .as_ref()
+                    .and_then(|p| p.get())
+                    .copied(),
+                Some(false)
+            );
             assert!(b.encryption.is_some());
             assert!(b.policy.is_some());
         }
@@ -601,18 +722,28 @@ fn buckets_fold_their_configuration_resources() {
     }
     match app.resource("aws_s3_bucket.legacy").map(|r| &r.kind) {
         Some(ResourceKind::Bucket(b)) => {
-            assert_eq!(b.acl.as_ref().and_then(|a| a.get()).map(String::as_str), Some("PublicReadWrite"));
+            assert_eq!(
+                b.acl.as_ref().and_then(|a| a.get()).map(String::as_str),
+                Some("PublicReadWrite")
+            );
             assert!(b.policy.is_some());
         }
         other => unreachable!("{other:?}"),
     }
-    assert!(matches!(app.resource("aws_sns_topic.t").map(|r| &r.kind), Some(ResourceKind::Topic(t)) if t.policy.is_some() && t.kms_key.is_some()));
-    assert!(matches!(app.resource("aws_sqs_queue.q").map(|r| &r.kind), Some(ResourceKind::Queue(q)) if q.policy.is_some()));
+    assert!(
+        matches!(app.resource("aws_sns_topic.t").map(|r| &r.kind), Some(ResourceKind::Topic(t)) if t.policy.is_some() && t.kms_key.is_some())
+    );
+    assert!(
+        matches!(app.resource("aws_sqs_queue.q").map(|r| &r.kind), Some(ResourceKind::Queue(q)) if q.policy.is_some())
+    );
     assert!(matches!(
         app.resource("aws_kms_key.k").map(|r| &r.kind),
         Some(ResourceKind::Key { rotation: Some(r), policy: Some(_) }) if r.get() == Some(&false)
     ));
-    assert!(matches!(app.resource("aws_secretsmanager_secret.s").map(|r| &r.kind), Some(ResourceKind::Secret)));
+    assert!(matches!(
+        app.resource("aws_secretsmanager_secret.s").map(|r| &r.kind),
+        Some(ResourceKind::Secret)
+    ));
     assert!(app.resource("aws_some_future_thing.x").is_some());
 }
 
@@ -633,17 +764,33 @@ fn unknowns_become_parameters_and_conditionals_choices() {
     timeout: !TfUnknown var.timeout
 "#,
     );
-    let f = app.function("aws_lambda_function.f").unwrap_or_else(|| unreachable!("no fn"));
+    let f = app
+        .function("aws_lambda_function.f")
+        .unwrap_or_else(|| unreachable!("no fn"));
     let url = f.url.as_ref().unwrap_or_else(|| unreachable!("no url"));
     let mut auths: Vec<&String> = url.auth_type.possible();
     auths.sort();
     assert_eq!(auths, vec!["AWS_IAM", "NONE"]);
-    assert_eq!(f.name.as_ref().and_then(|n| n.get()).map(|t| t.render()).as_deref(), Some("orders-${var.stage}"));
+    assert_eq!(
+        f.name
+            .as_ref()
+            .and_then(|n| n.get())
+            .map(|t| t.render())
+            .as_deref(),
+        Some("orders-${var.stage}")
+    );
     assert!(matches!(&f.role, RoleRef::External(_)));
     assert!(f.timeout.as_ref().is_some_and(|t| t.get().is_none()));
     let names: Vec<&str> = app.parameters.iter().map(|p| p.name.as_str()).collect();
-    assert!(names.contains(&"var.stage") && names.contains(&"var.public"), "{names:?}");
-    assert!(app.parameters.iter().all(|p| p.default.is_none() && p.no_echo));
+    assert!(
+        names.contains(&"var.stage") && names.contains(&"var.public"),
+        "{names:?}"
+    );
+    assert!(
+        app.parameters
+            .iter()
+            .all(|p| p.default.is_none() && p.no_echo)
+    );
 }
 
 #[test]
@@ -686,13 +833,30 @@ fn the_registry_lambda_module_becomes_function_role_url_and_permissions() {
 "#,
     );
     let id = "module.api.aws_lambda_function.this[0]";
-    let f = app.function(id).unwrap_or_else(|| unreachable!("no fn: {:?}", app.functions.iter().map(|f| &f.id).collect::<Vec<_>>()));
-    assert_eq!(f.role, RoleRef::Local("module.api.aws_iam_role.lambda[0]".into()));
-    assert!(matches!(&f.code, Code::Local { path, .. } if path == "services/src/api"), "{:?}", f.code);
+    let f = app.function(id).unwrap_or_else(|| {
+        unreachable!(
+            "no fn: {:?}",
+            app.functions.iter().map(|f| &f.id).collect::<Vec<_>>()
+        )
+    });
+    assert_eq!(
+        f.role,
+        RoleRef::Local("module.api.aws_iam_role.lambda[0]".into())
+    );
+    assert!(
+        matches!(&f.code, Code::Local { path, .. } if path == "services/src/api"),
+        "{:?}",
+        f.code
+    );
     let url = f.url.as_ref().unwrap_or_else(|| unreachable!("no url"));
     assert_eq!(url.auth_type.get().map(String::as_str), Some("NONE"));
-    assert_eq!(f.log_group.as_deref(), Some("module.api.aws_cloudwatch_log_group.lambda[0]"));
-    let role = app.role("module.api.aws_iam_role.lambda[0]").unwrap_or_else(|| unreachable!("no role"));
+    assert_eq!(
+        f.log_group.as_deref(),
+        Some("module.api.aws_cloudwatch_log_group.lambda[0]")
+    );
+    let role = app
+        .role("module.api.aws_iam_role.lambda[0]")
+        .unwrap_or_else(|| unreachable!("no role"));
     let all: Vec<String> = role.policies.iter().flat_map(actions).collect();
     assert!(all.contains(&"dynamodb:*".to_string()), "{all:?}");
     assert!(all.contains(&"logs:PutLogEvents".to_string()), "{all:?}");
@@ -706,17 +870,26 @@ fn the_registry_lambda_module_becomes_function_role_url_and_permissions() {
         })
         .collect();
     assert_eq!(perms, vec![Some(id), Some(id)]);
-    assert!(app.diagnostics.iter().any(|d| d.message.contains("module vpc from terraform-aws-modules/vpc/aws not read")));
+    assert!(app.diagnostics.iter().any(|d| {
+        d.message
+            .contains("module vpc from terraform-aws-modules/vpc/aws not read")
+    }));
 }
 
 #[test]
 fn module_sources_are_recognised_with_subpaths_and_versions() {
     use super::module::is_lambda_module;
     assert!(is_lambda_module("terraform-aws-modules/lambda/aws"));
-    assert!(is_lambda_module("registry.terraform.io/terraform-aws-modules/lambda/aws"));
-    assert!(is_lambda_module("git::https://github.com/terraform-aws-modules/terraform-aws-lambda.git?ref=v7.2.0"));
+    assert!(is_lambda_module(
+        "registry.terraform.io/terraform-aws-modules/lambda/aws"
+    ));
+    assert!(is_lambda_module(
+        "git::https://github.com/terraform-aws-modules/terraform-aws-lambda.git?ref=v7.2.0"
+    ));
     assert!(is_lambda_module("terraform-aws-modules/lambda/aws//?ref=x"));
-    assert!(!is_lambda_module("terraform-aws-modules/lambda/aws//modules/alias"));
+    assert!(!is_lambda_module(
+        "terraform-aws-modules/lambda/aws//modules/alias"
+    ));
     assert!(!is_lambda_module("terraform-aws-modules/vpc/aws"));
 }
 

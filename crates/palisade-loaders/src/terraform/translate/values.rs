@@ -29,6 +29,11 @@ impl<'a> Ctx<'a> {
 
     /// A node without a Terraform tag (a `TfJson` structure is one, with its tag dropped).
     fn plain(&mut self, n: &Node) -> Node {
+        if let NodeKind::Str(s) = &n.kind
+            && let Some((type_name, id, attr)) = self.known_arns.get(s.as_str())
+        {
+            return attribute(type_name, id, attr, n);
+        }
         let kind = match &n.kind {
             NodeKind::Seq(items) => NodeKind::Seq(items.iter().map(|i| self.conv(i)).collect()),
             NodeKind::Map(entries) => NodeKind::Map(
@@ -58,7 +63,10 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|p| self.conv(p))
             .collect();
-        if parts.iter().all(|p| p.tag.is_none() && p.as_str().is_some()) {
+        if parts
+            .iter()
+            .all(|p| p.tag.is_none() && p.as_str().is_some())
+        {
             let s: String = parts.iter().filter_map(Node::as_str).collect();
             return str_at(&s, n);
         }
@@ -90,7 +98,9 @@ impl<'a> Ctx<'a> {
         } else {
             name.to_string()
         };
-        self.params.entry(name.clone()).or_insert((at.start, at.end));
+        self.params
+            .entry(name.clone())
+            .or_insert((at.start, at.end));
         ref_at(&name, at)
     }
 
@@ -149,7 +159,13 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn data_reference(&mut self, target: &'a TfResource, attr: &str, text: &str, at: &Node) -> Node {
+    fn data_reference(
+        &mut self,
+        target: &'a TfResource,
+        attr: &str,
+        text: &str,
+        at: &Node,
+    ) -> Node {
         match (target.type_name.as_str(), attr) {
             ("aws_iam_policy_document", "json" | "minified_json") => {
                 if self.depth >= MAX_DOCUMENT_DEPTH {
@@ -166,7 +182,9 @@ impl<'a> Ctx<'a> {
             ("aws_partition", "dns_suffix") => pseudo("AWS::URLSuffix", at),
             _ => match target.body.get(attr) {
                 // A data source's known attribute (an archive's `output_path`) is its value.
-                Some(v) if v.tag.is_none() && v.as_str().is_some() => str_at(v.as_str().unwrap_or_default(), at),
+                Some(v) if v.tag.is_none() && v.as_str().is_some() => {
+                    str_at(v.as_str().unwrap_or_default(), at)
+                }
                 _ => self.unknown(text, at),
             },
         }
@@ -245,11 +263,17 @@ pub(super) fn attribute(type_name: &str, id: &str, attr: &str, at: &Node) -> Nod
         ("aws_lambda_function", "qualified_arn") => get_att(id, "Arn", at),
         // Resources whose `Ref` is their ARN.
         (
-            "aws_sns_topic" | "aws_iam_policy" | "aws_lambda_layer_version"
-            | "aws_sns_topic_subscription" | "aws_lambda_alias",
+            "aws_sns_topic"
+            | "aws_iam_policy"
+            | "aws_lambda_layer_version"
+            | "aws_sns_topic_subscription"
+            | "aws_lambda_alias",
             "arn" | "id",
         ) => ref_at(id, at),
         ("aws_sqs_queue", "url" | "id") => ref_at(id, at),
+        ("aws_apigatewayv2_integration", "target") => {
+            join(vec![str_at("integrations/", at), ref_at(id, at)], at)
+        }
         ("aws_sqs_queue", "name") => get_att(id, "QueueName", at),
         ("aws_dynamodb_table", "stream_arn") => get_att(id, "StreamArn", at),
         ("aws_api_gateway_rest_api", "root_resource_id") => get_att(id, "RootResourceId", at),
