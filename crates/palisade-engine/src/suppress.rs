@@ -85,6 +85,7 @@ fn tool_finding(
         resource: None,
         resource_type: None,
         function: None,
+        construct_path: None,
         location,
         span,
         message,

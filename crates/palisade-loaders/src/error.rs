@@ -32,6 +32,12 @@ pub enum LoadError {
         message: String,
     },
     #[error("{message}")]
+    Hcl {
+        path: String,
+        position: Option<LineCol>,
+        message: String,
+    },
+    #[error("{message}")]
     Walk { path: String, message: String },
 }
 
@@ -44,6 +50,7 @@ impl LoadError {
             | LoadError::InvalidUtf8 { path, .. }
             | LoadError::Yaml { path, .. }
             | LoadError::Json { path, .. }
+            | LoadError::Hcl { path, .. }
             | LoadError::Walk { path, .. } => path,
         }
     }
@@ -51,7 +58,9 @@ impl LoadError {
     pub fn position(&self) -> Option<LineCol> {
         match self {
             LoadError::InvalidUtf8 { position, .. } => Some(*position),
-            LoadError::Yaml { position, .. } | LoadError::Json { position, .. } => *position,
+            LoadError::Yaml { position, .. }
+            | LoadError::Json { position, .. }
+            | LoadError::Hcl { position, .. } => *position,
             _ => None,
         }
     }

@@ -45,6 +45,8 @@ pub struct Finding {
     pub resource_type: Option<String>,
     /// Logical id of the function concerned, when there is one.
     pub function: Option<String>,
+    /// The CDK construct that made the resource (`aws:cdk:path`), for apps synthesized by CDK.
+    pub construct_path: Option<String>,
     pub location: Location,
     pub span: Option<Span>,
     pub message: String,

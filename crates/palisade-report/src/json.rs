@@ -154,6 +154,8 @@ struct JsonFinding<'a> {
     resource: Option<&'a str>,
     resource_type: Option<&'a str>,
     function: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    construct_path: Option<&'a str>,
     location: JsonLocation<'a>,
     message: &'a str,
     fix: &'a str,
@@ -178,6 +180,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         resource: f.resource.as_deref(),
         resource_type: f.resource_type.as_deref(),
         function: f.function.as_deref(),
+        construct_path: f.construct_path.as_deref(),
         location: loc(&f.location),
         message: &f.message,
         fix: &f.fix,

@@ -131,15 +131,19 @@ fn render_finding(
 /// Group key: the function concerned, else the resource, else the file; within an app,
 /// functions come first.
 fn group_of(f: &Finding) -> (String, u8, String) {
+    let construct = |s: String| match &f.construct_path {
+        Some(c) => format!("{s} (construct {c})"),
+        None => s,
+    };
     match (&f.function, &f.resource) {
-        (Some(func), _) => (f.app.clone(), 0, format!("Function {func}")),
+        (Some(func), _) => (f.app.clone(), 0, construct(format!("Function {func}"))),
         (None, Some(r)) => (
             f.app.clone(),
             1,
-            match f.resource_type.as_deref() {
+            construct(match f.resource_type.as_deref() {
                 Some(t) => format!("{t} {r}"),
                 None => format!("Resource {r}"),
-            },
+            }),
         ),
         (None, None) => (f.app.clone(), 2, "Template".to_string()),
     }

@@ -163,6 +163,8 @@ struct ResultProperties {
     area: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     function: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    construct_path: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -349,6 +351,7 @@ fn result(f: &Finding, rule_index: usize, suppression: Option<Suppression>) -> R
             owasp: f.sas.id(),
             area: f.area.as_str(),
             function: f.function.clone(),
+            construct_path: f.construct_path.clone(),
         },
     }
 }

@@ -76,6 +76,7 @@ fn finding(
         resource: Some("Webhook".into()),
         resource_type: Some("AWS::Serverless::Function".into()),
         function: Some("Webhook".into()),
+        construct_path: None,
         location: loc(sources, span),
         span: Some(span),
         message: message.into(),

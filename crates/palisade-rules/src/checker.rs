@@ -295,6 +295,11 @@ impl Report<'_, '_> {
                 span: Some(span),
             })
             .collect();
+        let construct_path = resource
+            .as_deref()
+            .or(self.function.as_deref())
+            .and_then(|id| cx.app.construct_paths.get(id))
+            .cloned();
         let finding = Finding {
             code: meta.code,
             name: meta.name,
@@ -307,6 +312,7 @@ impl Report<'_, '_> {
             resource,
             resource_type,
             function: self.function,
+            construct_path,
             location: cx.location(self.span),
             span: Some(self.span),
             message,

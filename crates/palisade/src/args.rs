@@ -201,6 +201,35 @@ pub struct ReportArgs {
     /// Leave handler code alone: check templates and IAM only.
     #[arg(long)]
     pub no_code: bool,
+
+    /// Resolve Serverless Framework `${env:NAME}` variables from this process's environment.
+    /// Off by default, so that scanning an untrusted change never copies CI secrets into a
+    /// report.
+    #[arg(long)]
+    pub resolve_env: bool,
+
+    /// A Serverless Framework CLI option for `${opt:NAME}`, as NAME=VALUE (e.g.
+    /// `--opt stage=prod`); repeatable.
+    #[arg(long = "opt", value_name = "NAME=VALUE", value_parser = name_value)]
+    pub opts: Vec<(String, String)>,
+
+    /// A Terraform input variable, as NAME=VALUE (like `terraform plan -var`); repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = name_value)]
+    pub vars: Vec<(String, String)>,
+
+    /// A Terraform variables file read after `terraform.tfvars` and `*.auto.tfvars`;
+    /// repeatable.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+}
+
+fn name_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, got {s:?}")),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

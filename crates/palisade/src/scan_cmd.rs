@@ -119,6 +119,10 @@ fn resolve(path: &Path, input: Input, a: &ReportArgs) -> Result<Resolved> {
     if let Some(max) = cfg.max_file_size {
         load.max_file_size = max;
     }
+    load.resolve_env = a.resolve_env;
+    load.options = a.opts.iter().cloned().collect();
+    load.tf_vars = a.vars.iter().cloned().collect();
+    load.tf_var_files = a.var_files.clone();
     Ok(Resolved {
         settings: ScanSettings {
             root: path.to_path_buf(),

@@ -1212,12 +1212,12 @@ mod tests {
 
     fn load(template: &str) -> App {
         let doc = parse(template, Limits::default()).unwrap_or_else(|e| unreachable!("{e}"));
-        let source = std::sync::Arc::new(SourceFile::new(
+        let source = SourceFile::new(
             "template.yaml".into(),
             PathBuf::from("template.yaml"),
             template.into(),
-        ));
-        super::super::load(&doc.root, FileId(0), &source)
+        );
+        super::super::load(&doc.root, FileId(0), &std::sync::Arc::new(source))
     }
 
     fn layer_public(app: &App, id: &str) -> bool {

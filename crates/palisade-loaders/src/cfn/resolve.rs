@@ -710,13 +710,13 @@ mod tests {
     use super::*;
     use crate::yaml::{Limits, parse};
 
-    fn test_files(text: &str) -> crate::cfn::FileMap {
+    fn test_files(template: &str) -> super::super::FileMap {
         let source = palisade_model::SourceFile::new(
             "template.yaml".into(),
             std::path::PathBuf::from("template.yaml"),
-            text.into(),
+            template.into(),
         );
-        crate::cfn::FileMap::single(palisade_model::FileId(0), std::sync::Arc::new(source))
+        super::super::FileMap::single(palisade_model::FileId(0), std::sync::Arc::new(source))
     }
 
     fn resolve_in(template: &str, path: &[&str]) -> Value {
