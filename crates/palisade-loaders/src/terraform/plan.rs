@@ -93,6 +93,7 @@ pub(crate) fn resources(root: &Node) -> Vec<TfResource> {
     if let Some(m) = values {
         walk(m, &changes, config, &mut out, 0);
     }
+    link_known_values(&mut out, config);
     // Data sources read while planning are in the prior state only.
     if let Some(m) = root
         .get("prior_state")
@@ -108,6 +109,54 @@ pub(crate) fn resources(root: &Node) -> Vec<TfResource> {
         }
     }
     out
+}
+
+/// Known values that are another resource's attribute, as the configuration writes them
+/// (`function_name = aws_lambda_function.worker.function_name` is `"worker"` in the plan):
+/// references again, so that they link as they would in the configuration.
+fn link_known_values(out: &mut [TfResource], config: Option<&Node>) {
+    let mut literals: BTreeMap<(String, String), String> = BTreeMap::new();
+    for r in out.iter() {
+        for (k, v) in r.body.as_map().unwrap_or(&[]) {
+            if let (Some(k), Some(text), None) = (k.as_str(), v.as_str(), &v.tag) {
+                literals.insert((r.address.clone(), k.to_string()), text.to_string());
+            }
+        }
+    }
+    let Some(config) = config else { return };
+    for r in out.iter_mut() {
+        let (path, local) = split_module(&r.address);
+        let prefix = module_prefix(&r.address);
+        let Some(exprs) = config_module(config, &path)
+            .and_then(|m| config_resource(m, &strip_index(local)))
+            .and_then(|c| c.get("expressions"))
+            .and_then(Node::as_map)
+        else {
+            continue;
+        };
+        let NodeKind::Map(values) = &mut r.body.kind else {
+            continue;
+        };
+        for (k, e) in exprs {
+            let Some(key) = k.as_str() else { continue };
+            let refs = e.get("references").and_then(Node::as_seq).unwrap_or(&[]);
+            let Some((_, v)) = values.iter_mut().find(|(vk, _)| vk.as_str() == Some(key)) else {
+                continue;
+            };
+            let Some(lit) = v.as_str().filter(|_| v.tag.is_none()).map(str::to_string) else {
+                continue;
+            };
+            let found = refs.iter().filter_map(Node::as_str).find(|r| {
+                r.rsplit_once('.').is_some_and(|(addr, attr)| {
+                    literals.get(&(format!("{prefix}{addr}"), attr.to_string())) == Some(&lit)
+                })
+            });
+            if let Some(r) = found {
+                v.kind = NodeKind::Str(format!("{prefix}{r}"));
+                v.tag = Some("TfRef".into());
+            }
+        }
+    }
 }
 
 /// `resource_changes[].change.after_unknown` by address.
@@ -268,7 +317,11 @@ fn fill(
         NodeKind::Map(entries) => {
             for (k, u) in entries {
                 let Some(key) = k.as_str() else { continue };
-                let sub_expr = expr.and_then(|e| e.get(key));
+                // A map attribute has one expression for the whole map.
+                let sub_expr = match expr {
+                    Some(e) if is_expression(e) => Some(e),
+                    _ => expr.and_then(|e| e.get(key)),
+                };
                 let sub_path = format!("{path}.{key}");
                 let NodeKind::Map(vals) = &mut values.kind else {
                     continue;
@@ -282,12 +335,14 @@ fn fill(
                         fill(v, u, sub_expr, ctx, &sub_path, depth + 1);
                     }
                     Some((_, v)) => {
-                        if matches!(u.kind, NodeKind::Bool(true)) {
+                        if matches!(u.kind, NodeKind::Bool(true)) && sub_expr.is_some() {
                             *v = from_expression(sub_expr, u, ctx, key, &sub_path);
                         }
                     }
                     None => {
-                        if matches!(u.kind, NodeKind::Bool(true)) {
+                        // Without an expression, the provider computes the attribute: it is
+                        // not something the configuration sets.
+                        if matches!(u.kind, NodeKind::Bool(true)) && sub_expr.is_some() {
                             let value = from_expression(sub_expr, u, ctx, key, &sub_path);
                             vals.push((k.clone(), value));
                         }
@@ -305,6 +360,9 @@ fn fill(
                 let e = exprs.get(i).or_else(|| exprs.first());
                 if let Some(v) = vals.get_mut(i) {
                     if matches!(u.kind, NodeKind::Bool(true)) {
+                        if e.is_none() {
+                            continue;
+                        }
                         *v = from_expression(e, u, ctx, "", &format!("{path}[{i}]"));
                     } else {
                         fill(v, u, e, ctx, &format!("{path}[{i}]"), depth + 1);
@@ -312,9 +370,16 @@ fn fill(
                 }
             }
         }
-        NodeKind::Bool(true) => *values = from_expression(expr, unknown, ctx, "", path),
+        NodeKind::Bool(true) if expr.is_some() => {
+            *values = from_expression(expr, unknown, ctx, "", path);
+        }
         _ => {}
     }
+}
+
+/// An expression object of the configuration (as opposed to a nested block's attributes).
+fn is_expression(e: &Node) -> bool {
+    e.get("references").is_some() || e.get("constant_value").is_some()
 }
 
 /// The value of an attribute known only after apply: a reference to what its expression

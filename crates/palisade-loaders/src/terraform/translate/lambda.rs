@@ -1,7 +1,9 @@
 //! Lambda: functions (with the folder of their code), permissions, URLs, event source
 //! mappings, asynchronous invocation settings, aliases and layers.
 
-use super::nodes::{attr, block, entry, join_path, lit_i64, lit_str, map_at, parent_path, str_at};
+use super::nodes::{
+    attr, block, entry, join_path, lit_i64, lit_str, map_at, parent_path, ref_at, str_at,
+};
 use super::{Ctx, Mode, Out, TfResource};
 use crate::yaml::Node;
 
@@ -142,14 +144,39 @@ pub(super) fn primary<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) -> bool {
     true
 }
 
-/// Copy attributes that map one to one.
+/// Copy attributes that map one to one. A function named by its literal name (a state
+/// records names, not references) is a reference to that function.
 pub(super) fn copy(ctx: &mut Ctx<'_>, out: &mut Out, body: &Node, pairs: &[(&str, &str)]) {
     for (tf, cfn) in pairs {
         if let Some((k, v)) = attr(body, tf) {
-            let value = ctx.conv(v);
+            let by_name = if out.cfn_type == "AWS::Lambda::Function" {
+                None
+            } else {
+                function_by_name(ctx, tf, v)
+            };
+            let value = match by_name {
+                Some(id) => ref_at(&id, v),
+                None => ctx.conv(v),
+            };
             out.set(cfn, k, value);
         }
     }
+}
+
+fn function_by_name(ctx: &Ctx<'_>, attr_name: &str, v: &Node) -> Option<String> {
+    if attr_name != "function_name" {
+        return None;
+    }
+    let name = lit_str(v)?;
+    ctx.by_address
+        .values()
+        .find(|r| {
+            r.mode == Mode::Managed
+                && r.type_name == "aws_lambda_function"
+                && ctx.declared.contains_key(&r.address)
+                && r.body.get("function_name").and_then(lit_str) == Some(name)
+        })
+        .map(|r| r.address.clone())
 }
 
 /// A `cors` block (function URLs and HTTP APIs share the shape).

@@ -28,7 +28,6 @@ use nodes::{entry, map_at, node, seq_at, str_at, str_span};
 /// The CloudFormation document standing for `resources`, or `None` when none of them is
 /// something Palisade models. Problems go to `diagnostics` (without a location: use
 /// [`to_template_located`] when the file map is known).
-#[allow(dead_code)]
 pub(crate) fn to_template(
     resources: &[TfResource],
     diagnostics: &mut Vec<Diagnostic>,
@@ -158,14 +157,59 @@ pub(super) struct Ctx<'a> {
     pub conditions: BTreeMap<String, (String, usize, usize)>,
     /// Nesting of policy documents built from data sources (against cycles).
     pub depth: usize,
+    /// Literal ARNs (and queue URLs) of the document's resources, as a state or a plan knows
+    /// them: the same text elsewhere is a reference to that resource.
+    pub known_arns: BTreeMap<String, (&'a str, &'a str, &'static str)>,
 }
 
 impl<'a> Ctx<'a> {
     fn new(resources: &'a [TfResource]) -> Self {
         let mut by_address = BTreeMap::new();
         let mut declared = BTreeMap::new();
+        let mut known_arns = BTreeMap::new();
         for r in resources {
             by_address.insert(r.address.as_str(), r);
+            if r.mode == Mode::Managed && !is_folded(&r.type_name) {
+                if r.type_name == "aws_apigatewayv2_integration"
+                    && let Some(id) = r.body.get("id").and_then(nodes::lit_str)
+                {
+                    // A route's `target` as a state records it.
+                    known_arns.insert(
+                        format!("integrations/{id}"),
+                        (r.type_name.as_str(), r.address.as_str(), "target"),
+                    );
+                }
+                // Generated API Gateway ids, as a state records them in other resources.
+                let opaque_id = matches!(
+                    r.type_name.as_str(),
+                    "aws_apigatewayv2_api"
+                        | "aws_apigatewayv2_integration"
+                        | "aws_apigatewayv2_authorizer"
+                        | "aws_api_gateway_rest_api"
+                        | "aws_api_gateway_resource"
+                        | "aws_api_gateway_authorizer"
+                        | "aws_api_gateway_deployment"
+                );
+                if opaque_id
+                    && let Some(id) = r.body.get("id").and_then(nodes::lit_str)
+                    && id.len() >= 6
+                {
+                    known_arns.insert(
+                        id.to_string(),
+                        (r.type_name.as_str(), r.address.as_str(), "id"),
+                    );
+                }
+                for attr in ["arn", "invoke_arn", "url"] {
+                    if let Some(v) = r.body.get(attr).and_then(nodes::lit_str)
+                        && v.len() > 8
+                    {
+                        known_arns.insert(
+                            v.to_string(),
+                            (r.type_name.as_str(), r.address.as_str(), attr),
+                        );
+                    }
+                }
+            }
             match r.mode {
                 Mode::Managed if !is_folded(&r.type_name) => {
                     declared.insert(r.address.clone(), r.type_name.as_str());
@@ -186,6 +230,7 @@ impl<'a> Ctx<'a> {
             params: BTreeMap::new(),
             conditions: BTreeMap::new(),
             depth: 0,
+            known_arns,
         }
     }
 

@@ -29,6 +29,11 @@ impl<'a> Ctx<'a> {
 
     /// A node without a Terraform tag (a `TfJson` structure is one, with its tag dropped).
     fn plain(&mut self, n: &Node) -> Node {
+        if let NodeKind::Str(s) = &n.kind
+            && let Some((type_name, id, attr)) = self.known_arns.get(s.as_str())
+        {
+            return attribute(type_name, id, attr, n);
+        }
         let kind = match &n.kind {
             NodeKind::Seq(items) => NodeKind::Seq(items.iter().map(|i| self.conv(i)).collect()),
             NodeKind::Map(entries) => NodeKind::Map(
@@ -266,6 +271,9 @@ pub(super) fn attribute(type_name: &str, id: &str, attr: &str, at: &Node) -> Nod
             "arn" | "id",
         ) => ref_at(id, at),
         ("aws_sqs_queue", "url" | "id") => ref_at(id, at),
+        ("aws_apigatewayv2_integration", "target") => {
+            join(vec![str_at("integrations/", at), ref_at(id, at)], at)
+        }
         ("aws_sqs_queue", "name") => get_att(id, "QueueName", at),
         ("aws_dynamodb_table", "stream_arn") => get_att(id, "StreamArn", at),
         ("aws_api_gateway_rest_api", "root_resource_id") => get_att(id, "RootResourceId", at),
