@@ -218,6 +218,7 @@ pub fn load_candidate(c: &Candidate, sources: &SourceMap, settings: &LoadSetting
             let r = terraform::load_dir(&c.path, &c.rel, sources, settings);
             out.apps.extend(r.apps);
             out.errors.extend(r.errors);
+            out.notes.extend(r.diagnostics);
         }
         CandidateKind::CdkAssembly => {
             let r = cdk::load(&c.path, &c.rel, sources, settings);

@@ -41,6 +41,8 @@ pub(crate) use model::{Mode, TfIgnore, TfResource};
 pub struct TfLoaded {
     pub apps: Vec<App>,
     pub errors: Vec<LoadError>,
+    /// Problems found in a module that has nothing Palisade models (so no app to carry them).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Load the root module in `dir` (every `.tf` file in it, its `.tfvars`, and the local
@@ -50,13 +52,18 @@ pub fn load_dir(dir: &Path, rel: &str, sources: &SourceMap, settings: &LoadSetti
     let mut out = TfLoaded {
         apps: Vec::new(),
         errors: project.errors,
+        diagnostics: Vec::new(),
     };
-    if let Some(doc) = translate::to_template(&resources, &mut diagnostics) {
-        let mut app = crate::cfn::load_translated(&doc, project.files, AppFormat::Terraform);
-        app.diagnostics.extend(diagnostics);
-        app.diagnostics.sort();
-        app.diagnostics.dedup();
-        out.apps.push(app);
+    let doc = translate::to_template_located(&resources, &mut diagnostics, Some(&project.files));
+    match doc {
+        Some(doc) => {
+            let mut app = crate::cfn::load_translated(&doc, project.files, AppFormat::Terraform);
+            app.diagnostics.extend(diagnostics);
+            app.diagnostics.sort();
+            app.diagnostics.dedup();
+            out.apps.push(app);
+        }
+        None => out.diagnostics = diagnostics,
     }
     out
 }

@@ -28,6 +28,7 @@ use nodes::{entry, map_at, node, seq_at, str_at, str_span};
 /// The CloudFormation document standing for `resources`, or `None` when none of them is
 /// something Palisade models. Problems go to `diagnostics` (without a location: use
 /// [`to_template_located`] when the file map is known).
+#[cfg(test)]
 pub(crate) fn to_template(
     resources: &[TfResource],
     diagnostics: &mut Vec<Diagnostic>,
