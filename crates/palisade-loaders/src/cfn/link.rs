@@ -1217,7 +1217,7 @@ mod tests {
             PathBuf::from("template.yaml"),
             template.into(),
         );
-        super::super::load(&doc.root, FileId(0), &source)
+        super::super::load(&doc.root, FileId(0), &std::sync::Arc::new(source))
     }
 
     fn layer_public(app: &App, id: &str) -> bool {

@@ -709,10 +709,20 @@ pub(crate) fn dynamic_refs(s: &str) -> Text {
 mod tests {
     use super::*;
     use crate::yaml::{Limits, parse};
+    use palisade_model::{FileId, SourceFile};
+
+    fn test_files(template: &str) -> super::super::FileMap {
+        let source = SourceFile::new(
+            "template.yaml".into(),
+            std::path::PathBuf::from("template.yaml"),
+            template.into(),
+        );
+        super::super::FileMap::single(FileId(0), std::sync::Arc::new(source))
+    }
 
     fn resolve_in(template: &str, path: &[&str]) -> Value {
         let doc = parse(template, Limits::default()).unwrap_or_else(|e| unreachable!("{e}"));
-        let r = Resolver::new(&doc.root, FileId(0));
+        let r = Resolver::new(&doc.root, test_files(template));
         let mut node = &doc.root;
         for p in path {
             node = node.get(p).unwrap_or_else(|| unreachable!("no {p}"));
@@ -795,7 +805,7 @@ Resources:
 
     fn warnings_of(template: &str, path: &[&str]) -> (Value, Vec<String>) {
         let doc = parse(template, Limits::default()).unwrap_or_else(|e| unreachable!("{e}"));
-        let r = Resolver::new(&doc.root, FileId(0));
+        let r = Resolver::new(&doc.root, test_files(template));
         let mut node = &doc.root;
         for p in path {
             node = node.get(p).unwrap_or_else(|| unreachable!("no {p}"));
