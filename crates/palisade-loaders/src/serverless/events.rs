@@ -479,10 +479,8 @@ fn stream(tr: &mut Tr<'_>, ev: &Ev<'_>, statements: &mut Vec<Node>) -> Option<(S
         &[
             "kinesis:GetRecords",
             "kinesis:GetShardIterator",
-            "kinesis:DescribeStream",
             "kinesis:DescribeStreamSummary",
             "kinesis:ListShards",
-            "kinesis:ListStreams",
         ]
     };
     statements.push(iam::statement(actions, vec![arn.clone()], ev.at));

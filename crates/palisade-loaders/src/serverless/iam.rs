@@ -87,7 +87,9 @@ pub(crate) fn function_role(tr: &mut Tr<'_>, needs: &RoleNeeds<'_>) -> Node {
     if needs.vpc {
         push_managed(&mut tr.shared_managed, VPC_POLICY, at);
     }
-    if needs.tracing {
+    if needs.tracing && !tr.shared_xray {
+        // One statement for every traced function.
+        tr.shared_xray = true;
         tr.shared_statements.push(xray(at));
     }
     node::get_att(SHARED_ROLE, "Arn", at)

@@ -220,23 +220,15 @@ pub(crate) fn normalize(name: &str) -> String {
     }
 }
 
-/// Only letters and digits, first letter upper-cased (for names made from paths and queues).
+/// Only letters and digits, first letter upper-cased: the Framework's
+/// `normalizeNameToAlphaNumericOnly` (`orders-receipts` → `Ordersreceipts`).
 pub(crate) fn alnum(name: &str) -> String {
-    let mut out = String::new();
-    let mut upper = true;
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            if upper {
-                out.extend(c.to_uppercase());
-            } else {
-                out.push(c);
-            }
-            upper = false;
-        } else {
-            upper = true;
-        }
+    let kept: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+    let mut chars = kept.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
-    out
 }
 
 #[cfg(test)]
@@ -247,7 +239,7 @@ mod tests {
     fn normalized_names_follow_the_framework() {
         assert_eq!(normalize("hello"), "Hello");
         assert_eq!(normalize("hello-world_x"), "HelloDashworldUnderscorex");
-        assert_eq!(alnum("my-topic.fifo"), "MyTopicFifo");
+        assert_eq!(alnum("my-topic.fifo"), "Mytopicfifo");
     }
 
     #[test]

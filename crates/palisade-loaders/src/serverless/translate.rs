@@ -33,6 +33,7 @@ pub(crate) struct Tr<'r> {
     pub shared_statements: Vec<Node>,
     pub shared_managed: Vec<Node>,
     pub shared_used: bool,
+    pub shared_xray: bool,
     pub rest: apis::RestApi,
     pub http: apis::HttpApi,
     pub websocket: apis::WebSocket,
@@ -109,7 +110,14 @@ pub(crate) struct Translated {
 /// Translate a resolved configuration. `symbols` are the variables left unresolved, which
 /// become parameters without a default.
 pub(crate) fn translate(cfg: &Node, stage: &str, symbols: &BTreeMap<String, usize>) -> Translated {
-    let at_root = At::of(cfg);
+    // What the Framework generates for the whole service points at `service:`.
+    let at_root = match cfg.entry("service") {
+        Some((k, v)) => At {
+            start: k.start,
+            end: v.end.max(k.end),
+        },
+        None => At::of(cfg),
+    };
     let service_node = match cfg.get("service") {
         Some(s) if s.as_map().is_some() => s.get("name").cloned(),
         other => other.cloned(),
@@ -139,6 +147,7 @@ pub(crate) fn translate(cfg: &Node, stage: &str, symbols: &BTreeMap<String, usiz
         shared_statements: Vec::new(),
         shared_managed: Vec::new(),
         shared_used: false,
+        shared_xray: false,
         rest: apis::RestApi::default(),
         http: apis::HttpApi::default(),
         websocket: apis::WebSocket::default(),
