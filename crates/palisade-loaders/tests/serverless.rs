@@ -1,6 +1,12 @@
 //! Serverless Framework services loaded into the model: functions, triggers, roles and their
 //! statements, APIs and route auth, URLs, environment, suppressions, spans, variables.
 
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers report failures by panicking"
+)]
+
 use std::path::{Path, PathBuf};
 
 use palisade_loaders::{Candidate, CandidateKind, LoadError, LoadSettings, load_candidate};

@@ -141,7 +141,7 @@ fn http(tr: &mut Tr<'_>, ev: &Ev<'_>) -> Option<(String, Node)> {
         None => path,
     };
     let method = match node::text(Some(&method)) {
-        Some(m) if m == "*" => node::s("ANY", At::of(&method)),
+        Some("*") => node::s("ANY", At::of(&method)),
         Some(m) => node::s(&m.to_ascii_lowercase(), At::of(&method)),
         None => method,
     };

@@ -158,7 +158,7 @@ impl<'a> Vars<'a> {
         let segs = segments(s);
         if let [Seg::Var(content)] = segs.as_slice() {
             let v = self.variable(content, n);
-            return self.to_node(v, content, n);
+            return self.value_node(v, content, n);
         }
         let mut parts = Vec::new();
         for seg in segs {
@@ -166,7 +166,7 @@ impl<'a> Vars<'a> {
                 Seg::Lit(l) => parts.push(node::s(l, at)),
                 Seg::Var(content) => {
                     let v = self.variable(content, n);
-                    let part = self.to_node(v, content, n);
+                    let part = self.value_node(v, content, n);
                     match &part.kind {
                         NodeKind::Map(_) | NodeKind::Seq(_) if part.tag.is_none() => {
                             self.diag(
@@ -188,7 +188,7 @@ impl<'a> Vars<'a> {
 
     /// The node a variable's value becomes where it is used. Scalars take the span of the
     /// use; lists and mappings keep the spans of where they are written.
-    fn to_node(&mut self, v: Val, content: &str, at: &Node) -> Node {
+    fn value_node(&mut self, v: Val, content: &str, at: &Node) -> Node {
         match v {
             Val::Found(mut found) => {
                 if found.as_map().is_none() && found.as_seq().is_none() {
