@@ -134,6 +134,11 @@ impl<'a> Vars<'a> {
         self.frames += 1;
         let out = match &n.kind {
             NodeKind::Str(s) if n.tag.is_none() && s.contains("${") => self.resolve_string(n, s),
+            // The Framework resolves variables inside intrinsics too (`!Sub "${self:x}-${AWS::Region}"`).
+            NodeKind::Str(s) if s.contains("${") => {
+                let resolved = self.resolve_string(n, s);
+                retag(resolved, n)
+            }
             NodeKind::Seq(items) => Node {
                 kind: NodeKind::Seq(items.iter().map(|i| self.resolve_node(i)).collect()),
                 ..n.clone_shallow()
@@ -619,6 +624,44 @@ impl<'a> Vars<'a> {
     }
 }
 
+/// A tagged string whose variables were resolved: the tag is put back on the new text. A
+/// symbolic part inside `!Sub` is written `${name}`, which the CloudFormation reader reads
+/// as the parameter of that name.
+fn retag(resolved: Node, original: &Node) -> Node {
+    if let Some(text) = node::scalar_text(&resolved) {
+        return Node {
+            kind: NodeKind::Str(text),
+            ..original.clone_shallow()
+        };
+    }
+    if original.tag.as_deref() == Some("Sub") && resolved.tag.as_deref() == Some("Join") {
+        let parts = resolved
+            .as_seq()
+            .and_then(|s| s.get(1))
+            .and_then(Node::as_seq)
+            .unwrap_or(&[]);
+        let mut text = String::new();
+        for p in parts {
+            match (p.tag.as_deref(), node::scalar_text(p)) {
+                (None, Some(t)) => text.push_str(&t),
+                (Some("Ref"), _) => {
+                    let name = p.as_str().unwrap_or_default();
+                    if name.contains('.') {
+                        return original.clone();
+                    }
+                    text.push_str(&format!("${{{name}}}"));
+                }
+                _ => return original.clone(),
+            }
+        }
+        return Node {
+            kind: NodeKind::Str(text),
+            ..original.clone_shallow()
+        };
+    }
+    original.clone()
+}
+
 trait CloneShallow {
     fn clone_shallow(&self) -> Node;
 }
@@ -1044,6 +1087,17 @@ mod tests {
         let r = run("a: ${self:nope.x}\n");
         assert_eq!(at(&r.out, "a").tag.as_deref(), Some("Ref"));
         assert!(r.diags.iter().any(|d| d.message.contains("no value")));
+    }
+
+    #[test]
+    fn variables_inside_intrinsics() {
+        let r = run(
+            "custom:\n  b: photos\na: !Sub arn:${AWS::Partition}:s3:::${self:custom.b}\nc: !Sub x-${ssm:/p}\n",
+        );
+        let a = at(&r.out, "a");
+        assert_eq!(a.tag.as_deref(), Some("Sub"));
+        assert_eq!(a.as_str(), Some("arn:${AWS::Partition}:s3:::photos"));
+        assert_eq!(at(&r.out, "c").as_str(), Some("x-${ssm:/p}"));
     }
 
     #[test]
