@@ -25,7 +25,7 @@ use crate::yaml::{self, Node, NodeKind};
 /// Variables resolving other variables deeper than this are left symbolic.
 const MAX_NESTING: usize = 16;
 /// Deepest recursion over nodes (tree depth across nested variables).
-const MAX_FRAMES: usize = 1024;
+const MAX_FRAMES: usize = 512;
 /// What substitution may add to the document, in nodes plus bytes of text.
 const MAX_EXPANDED: usize = 4_000_000;
 /// Longest variable text considered (a longer one is kept as written).
@@ -240,6 +240,17 @@ impl<'a> Vars<'a> {
             );
             return Val::Sym(content.chars().take(64).collect());
         }
+        if self.frames >= MAX_FRAMES {
+            self.diag(
+                Level::Warning,
+                "variables nested too deeply; kept unresolved".into(),
+                at.start,
+            );
+            return Val::Sym(content.chars().take(64).collect());
+        }
+        // Variables inside variables recurse without going through `resolve_node`: count
+        // them too, so that `${a:${a:${a:…}}}` cannot exhaust the stack.
+        self.frames += 1;
         let parts = split_top(content);
         let mut parts = parts.into_iter();
         let primary = parts.next().unwrap_or_default().trim();
@@ -250,6 +261,7 @@ impl<'a> Vars<'a> {
             }
             v = self.fallback(fallback.trim(), at);
         }
+        self.frames -= 1;
         v
     }
 
@@ -788,7 +800,11 @@ fn is_variable(content: &str) -> bool {
         .bytes()
         .take_while(|b| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-' || *b == b'_')
         .count();
-    if name_len == 0 || !content.as_bytes()[0].is_ascii_alphabetic() {
+    if !content
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphabetic)
+    {
         return false;
     }
     let rest = content.get(name_len..).unwrap_or_default();
@@ -1087,6 +1103,23 @@ mod tests {
         let r = run("a: ${self:nope.x}\n");
         assert_eq!(at(&r.out, "a").tag.as_deref(), Some("Ref"));
         assert!(r.diags.iter().any(|d| d.message.contains("no value")));
+    }
+
+    #[test]
+    fn deeply_nested_variables_stop_with_a_warning() {
+        // Within the length limit, on the test thread's ordinary stack.
+        let depth = 700;
+        let text = format!("a: \"{}x{}\"\n", "${a:".repeat(depth), "}".repeat(depth));
+        let r = run(&text);
+        assert!(
+            r.diags.iter().any(|d| d.message.contains("too deeply")),
+            "{:?}",
+            r.diags
+        );
+        // Longer than the limit: not even parsed.
+        let text = format!("a: \"{}x{}\"\n", "${a:".repeat(5000), "}".repeat(5000));
+        let r = run(&text);
+        assert!(r.diags.iter().any(|d| d.message.contains("too long")));
     }
 
     #[test]
