@@ -693,3 +693,42 @@ fn provider_role_replaces_the_shared_role_and_plugin_keys_need_the_plugin() {
     assert!(actions(role).contains(&"sqs:SendMessage".to_string()));
     assert_eq!(role.managed.len(), 1);
 }
+
+#[test]
+fn odd_shapes_load_without_panicking() {
+    let cases = [
+        "service: s\nprovider: aws\nfunctions:\n  - f\n",
+        "service: {name: s}\nprovider: {name: aws}\nfunctions:\n  f: ~\n  g: 3\n  h:\n    events: {http: x}\n",
+        "service: s\nprovider: {name: aws, iam: {role: {statements: 5}}}\nfunctions:\n  f:\n    handler: 7\n    events:\n      - http\n      - http: {}\n      - httpApi: {}\n      - s3: {}\n      - sqs: {}\n      - stream: {}\n      - sns: {}\n      - schedule: {}\n      - websocket: {}\n      - alb: {}\n      - cognitoUserPool: {}\n      - {a: 1, b: 2}\n",
+        "service: s\nprovider: {name: aws, environment: [a, b], vpc: x, tracing: 1}\nfunctions:\n  f: {handler: a.b, url: {}, destinations: x, onError: {}, role: {}}\nresources: {Resources: [1, 2], Outputs: 3}\n",
+        "service: ${self:service}\nprovider: {name: '${self:provider.name}'}\n",
+        "service: s\nprovider: {name: aws}\ncustom: {a: '${self:custom.a.b.c}'}\nfunctions: {f: {handler: '${self:custom.a}'}}\n",
+    ];
+    for text in cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("serverless.yml"), text).expect("write");
+        let c = Candidate {
+            path: dir.path().join("serverless.yml"),
+            rel: "serverless.yml".into(),
+            kind: CandidateKind::Serverless,
+        };
+        let set = load_candidate(&c, &SourceMap::new(), &LoadSettings::default());
+        assert!(set.errors.is_empty(), "{text}: {:?}", set.errors);
+    }
+}
+
+#[test]
+fn provider_role_by_logical_id_images_and_modules() {
+    let text = "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n  iam:\n    role: AppRole\nfunctions:\n  f:\n    handler: handlers/api.main\n    module: services/users\n  g:\n    image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:latest\nresources:\n  Resources:\n    AppRole:\n      Type: AWS::IAM::Role\n      Properties:\n        AssumeRolePolicyDocument:\n          Statement:\n            - Effect: Allow\n              Principal: {Service: lambda.amazonaws.com}\n              Action: sts:AssumeRole\n";
+    let (r, _dir) = load_text(text, &LoadSettings::default());
+    let l = r.expect("loads");
+    assert_eq!(role_kind(l.function("f")), "local AppRole");
+    assert_eq!(role_kind(l.function("g")), "local AppRole");
+    assert!(
+        matches!(&l.function("f").code, Code::Local { path, .. } if path == "services/users/handlers")
+    );
+    let g = l.function("g");
+    assert_eq!(g.package_type, palisade_model::PackageType::Image);
+    assert!(matches!(&g.code, Code::Image { uri, .. } if uri.render().ends_with("app:latest")));
+    assert!(l.app.roles.iter().all(|r| r.id != "IamRoleLambdaExecution"));
+}
