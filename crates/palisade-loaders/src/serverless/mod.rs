@@ -112,9 +112,20 @@ pub fn load(
     Ok(Loaded::App(Box::new(app)))
 }
 
-/// A `service` and a `provider`: the Framework's two required keys.
+/// A `service` and a `provider` (the Framework's two required keys), for AWS unless the
+/// provider's name is written with a variable (decided after resolution).
 fn looks_like_service(root: &Node) -> bool {
-    root.get("service").is_some() && root.get("provider").is_some()
+    let Some(provider) = root.get("provider") else {
+        return false;
+    };
+    let name = match &provider.kind {
+        NodeKind::Map(_) => provider.get("name"),
+        _ => Some(provider),
+    };
+    let aws_or_variable = name
+        .and_then(Node::as_str)
+        .is_some_and(|n| n == "aws" || n.contains("${"));
+    root.get("service").is_some() && aws_or_variable
 }
 
 /// The scan root: `path` without the components of `rel`, canonicalized.
