@@ -212,8 +212,8 @@ fn log_group(tr: &mut Tr<'_>, id: &str, name: Node, at: At) {
 
 fn rest_api(tr: &mut Tr<'_>, at: At) {
     let gw = tr.provider("apiGateway");
-    if let Some(existing) = gw.and_then(|g| g.get("restApiId")) {
-        let _ = existing;
+    if gw.and_then(|g| g.get("restApiId")).is_some() {
+        // The API belongs to another stack.
         return;
     }
     let mut props: Vec<(&str, Node)> = vec![

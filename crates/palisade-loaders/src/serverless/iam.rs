@@ -28,7 +28,6 @@ pub(crate) fn statement(actions: &[&str], resources: Vec<Node>, at: At) -> Node 
 /// What a function's role must hold besides its declared statements.
 pub(crate) struct RoleNeeds<'a> {
     pub key: &'a str,
-    pub id: &'a str,
     pub body: &'a Node,
     pub fname: &'a Node,
     /// Statements the function's events and destinations need.
@@ -394,7 +393,6 @@ fn own_role(tr: &mut Tr<'_>, needs: &RoleNeeds<'_>) -> Node {
         at,
     );
     let id = format!("{}IamRoleLambdaExecution", node::normalize(needs.key));
-    let _ = needs.id;
     tr.add_resource(&id, body);
     node::get_att(&id, "Arn", at)
 }

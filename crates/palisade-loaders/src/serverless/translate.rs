@@ -163,7 +163,8 @@ pub(crate) fn translate(cfg: &Node, stage: &str, symbols: &BTreeMap<String, usiz
     for (k, _) in &functions {
         let Some(key) = k.as_str() else { continue };
         let generated = format!("{}LambdaFunction", node::normalize(key));
-        let id = if tr.user_ids.contains(key) || functions.len() > 1 && key.is_empty() {
+        // A function named like a resource of `resources` takes the Framework's id instead.
+        let id = if tr.user_ids.contains(key) || key.is_empty() {
             generated
         } else {
             key.to_string()
@@ -650,7 +651,6 @@ fn function(tr: &mut Tr<'_>, key: &str, key_node: &Node, body: &Node) -> Option<
         tr,
         &iam::RoleNeeds {
             key,
-            id: &id,
             body,
             fname: &fname,
             statements: role_statements,
