@@ -8,8 +8,10 @@
 
 mod apis;
 mod events;
+mod function;
 mod iam;
 mod node;
+mod syntax;
 mod translate;
 mod vars;
 
