@@ -709,6 +709,16 @@ pub(crate) fn dynamic_refs(s: &str) -> Text {
 mod tests {
     use super::*;
     use crate::yaml::{Limits, parse};
+    use palisade_model::{FileId, SourceFile};
+
+    fn test_files(template: &str) -> super::super::FileMap {
+        let source = SourceFile::new(
+            "template.yaml".into(),
+            std::path::PathBuf::from("template.yaml"),
+            template.into(),
+        );
+        super::super::FileMap::single(FileId(0), std::sync::Arc::new(source))
+    }
 
     fn test_files(template: &str) -> super::super::FileMap {
         let source = palisade_model::SourceFile::new(
