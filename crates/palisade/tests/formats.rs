@@ -165,7 +165,7 @@ fn one_application_in_sam_serverless_and_terraform_gives_the_same_findings() {
     };
     assert_eq!(
         url_line("serverless.yml"),
-        Some(("serverless.yml".into(), 40))
+        Some(("serverless.yml".into(), 43))
     );
     assert_eq!(url_line("main.tf"), Some(("main.tf".into(), 93)));
     // The code analysis reads the same handlers for every format.
