@@ -64,6 +64,33 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub report: ReportArgs,
+
+    #[command(flatten)]
+    pub inputs: InputArgs,
+}
+
+/// Values for the variables of Serverless Framework and Terraform projects.
+#[derive(Args, Debug, Default)]
+pub struct InputArgs {
+    /// Resolve Serverless Framework `${env:NAME}` variables from this process's environment.
+    /// Off by default, so that scanning an untrusted change never copies CI secrets into a
+    /// report.
+    #[arg(long)]
+    pub resolve_env: bool,
+
+    /// A Serverless Framework CLI option for `${opt:NAME}`, as NAME=VALUE (e.g.
+    /// `--opt stage=prod`); repeatable.
+    #[arg(long = "opt", value_name = "NAME=VALUE", value_parser = name_value)]
+    pub opts: Vec<(String, String)>,
+
+    /// A Terraform input variable, as NAME=VALUE (like `terraform plan -var`); repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = name_value)]
+    pub vars: Vec<(String, String)>,
+
+    /// A Terraform variables file read after `terraform.tfvars` and `*.auto.tfvars`;
+    /// repeatable.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -201,26 +228,6 @@ pub struct ReportArgs {
     /// Leave handler code alone: check templates and IAM only.
     #[arg(long)]
     pub no_code: bool,
-
-    /// Resolve Serverless Framework `${env:NAME}` variables from this process's environment.
-    /// Off by default, so that scanning an untrusted change never copies CI secrets into a
-    /// report.
-    #[arg(long)]
-    pub resolve_env: bool,
-
-    /// A Serverless Framework CLI option for `${opt:NAME}`, as NAME=VALUE (e.g.
-    /// `--opt stage=prod`); repeatable.
-    #[arg(long = "opt", value_name = "NAME=VALUE", value_parser = name_value)]
-    pub opts: Vec<(String, String)>,
-
-    /// A Terraform input variable, as NAME=VALUE (like `terraform plan -var`); repeatable.
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = name_value)]
-    pub vars: Vec<(String, String)>,
-
-    /// A Terraform variables file read after `terraform.tfvars` and `*.auto.tfvars`;
-    /// repeatable.
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub var_files: Vec<PathBuf>,
 }
 
 fn name_value(s: &str) -> Result<(String, String), String> {

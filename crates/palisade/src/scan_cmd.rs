@@ -11,7 +11,7 @@ use palisade_model::Severity;
 use palisade_report::{Context, Report, ScanSummary, SuppressedFinding, SuppressionKind};
 use palisade_rules::{Date, Settings};
 
-use crate::args::{ColorChoice, FailOn, Format, IamScanArgs, ReportArgs, ScanArgs};
+use crate::args::{ColorChoice, FailOn, Format, IamScanArgs, InputArgs, ReportArgs, ScanArgs};
 use crate::config;
 use crate::progress::Bar;
 
@@ -55,7 +55,7 @@ struct Resolved {
     threshold: Option<Severity>,
 }
 
-fn resolve(path: &Path, input: Input, a: &ReportArgs) -> Result<Resolved> {
+fn resolve(path: &Path, input: Input, a: &ReportArgs, inputs: &InputArgs) -> Result<Resolved> {
     if !path.exists() {
         bail!("{}: no such file or folder", path.display());
     }
@@ -119,10 +119,10 @@ fn resolve(path: &Path, input: Input, a: &ReportArgs) -> Result<Resolved> {
     if let Some(max) = cfg.max_file_size {
         load.max_file_size = max;
     }
-    load.resolve_env = a.resolve_env;
-    load.options = a.opts.iter().cloned().collect();
-    load.tf_vars = a.vars.iter().cloned().collect();
-    load.tf_var_files = a.var_files.clone();
+    load.resolve_env = inputs.resolve_env;
+    load.options = inputs.opts.iter().cloned().collect();
+    load.tf_vars = inputs.vars.iter().cloned().collect();
+    load.tf_var_files = inputs.var_files.clone();
     Ok(Resolved {
         settings: ScanSettings {
             root: path.to_path_buf(),
@@ -169,7 +169,7 @@ fn suppressed_view(result: &ScanResult) -> Vec<SuppressedFinding<'_>> {
 
 /// `palisade scan PATH`.
 pub fn run(a: &ScanArgs) -> Result<u8> {
-    scan_and_report(&a.path, Input::Templates, &a.report)
+    scan_and_report(&a.path, Input::Templates, &a.report, &a.inputs)
 }
 
 /// `palisade iam scan --auth-details FILE`.
@@ -180,11 +180,16 @@ pub fn run_auth_details(a: &IamScanArgs) -> Result<u8> {
             a.auth_details.display()
         );
     }
-    scan_and_report(&a.auth_details, Input::AuthDetails, &a.report)
+    scan_and_report(
+        &a.auth_details,
+        Input::AuthDetails,
+        &a.report,
+        &InputArgs::default(),
+    )
 }
 
-fn scan_and_report(path: &Path, input: Input, a: &ReportArgs) -> Result<u8> {
-    let resolved = resolve(path, input, a)?;
+fn scan_and_report(path: &Path, input: Input, a: &ReportArgs, inputs: &InputArgs) -> Result<u8> {
+    let resolved = resolve(path, input, a, inputs)?;
     let bar = Bar::new(!a.no_progress);
     let result = scan(&resolved.settings, &bar)?;
 

@@ -720,15 +720,6 @@ mod tests {
         super::super::FileMap::single(FileId(0), std::sync::Arc::new(source))
     }
 
-    fn test_files(template: &str) -> super::super::FileMap {
-        let source = palisade_model::SourceFile::new(
-            "template.yaml".into(),
-            std::path::PathBuf::from("template.yaml"),
-            template.into(),
-        );
-        super::super::FileMap::single(palisade_model::FileId(0), std::sync::Arc::new(source))
-    }
-
     fn resolve_in(template: &str, path: &[&str]) -> Value {
         let doc = parse(template, Limits::default()).unwrap_or_else(|e| unreachable!("{e}"));
         let r = Resolver::new(&doc.root, test_files(template));
