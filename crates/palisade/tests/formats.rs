@@ -293,3 +293,104 @@ resource "aws_lambda_function_url" "u" {
         v["diagnostics"]
     );
 }
+
+#[test]
+fn serverless_env_variables_are_read_only_when_asked() {
+    let outer = tempfile::tempdir().expect("temp dir");
+    fs::write(
+        outer.path().join("outside.yml"),
+        "password: hunter2-Prod-2024\n",
+    )
+    .expect("write");
+    let root = outer.path().join("svc");
+    fs::create_dir(&root).expect("mkdir");
+    fs::write(
+        root.join("serverless.yml"),
+        r#"service: env-demo
+provider:
+  name: aws
+  runtime: python3.12
+functions:
+  api:
+    handler: handler.main
+    palisade:
+      ignore:
+        - {id: PAL104, reason: "internal tool behind a VPN"}
+    environment:
+      DB_PASSWORD: ${env:PALISADE_TEST_DB_PASSWORD}
+      OTHER: ${file(../outside.yml):password}
+    url: true
+"#,
+    )
+    .expect("write");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["scan", ".", "--format", "json"];
+        args.extend_from_slice(extra);
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
+            .args(&args)
+            .current_dir(&root)
+            .env("NO_COLOR", "1")
+            .env("PALISADE_TEST_DB_PASSWORD", "Sup3rS3cret-prod-2024")
+            .output()
+            .expect("run palisade");
+        json(&o)
+    };
+    let codes_of = |v: &serde_json::Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| f["code"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let messages = |v: &serde_json::Value| -> Vec<String> {
+        v["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|d| {
+                format!(
+                    "{}: {}",
+                    d["level"].as_str().unwrap_or(""),
+                    d["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+
+    let v = run(&[]);
+    assert!(
+        !codes_of(&v).contains(&"PAL110".to_string()),
+        "{}",
+        v["findings"]
+    );
+    // The suppression in serverless.yml applies, with its reason.
+    assert!(
+        !codes_of(&v).contains(&"PAL104".to_string()),
+        "{}",
+        v["findings"]
+    );
+    assert!(
+        codes_of(&v).contains(&"PAL105".to_string()),
+        "{}",
+        v["findings"]
+    );
+    let notes = messages(&v);
+    assert!(
+        notes.iter().any(|m| m.contains("--resolve-env")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|m| m.starts_with("error") && m.contains("outside")),
+        "{notes:?}"
+    );
+
+    let v = run(&["--resolve-env"]);
+    assert!(
+        codes_of(&v).contains(&"PAL110".to_string()),
+        "{}",
+        v["findings"]
+    );
+}

@@ -210,6 +210,22 @@ fn log_group(tr: &mut Tr<'_>, id: &str, name: Node, at: At) {
     tr.add_resource(id, body);
 }
 
+/// The log group `<prefix><service>-<stage>` the Framework creates for an API's access logs,
+/// and the access log settings that point at it.
+fn access_log_group(tr: &mut Tr<'_>, prefix: &str, id: &str, at: At) -> Node {
+    let name = node::concat(
+        vec![
+            node::s(prefix, at),
+            tr.service.clone(),
+            node::s("-", at),
+            tr.stage.clone(),
+        ],
+        at,
+    );
+    log_group(tr, id, name, at);
+    node::map(vec![("DestinationArn", node::get_att(id, "Arn", at))], at)
+}
+
 fn rest_api(tr: &mut Tr<'_>, at: At) {
     let gw = tr.provider("apiGateway");
     if gw.and_then(|g| g.get("restApiId")).is_some() {
@@ -250,26 +266,8 @@ fn rest_api(tr: &mut Tr<'_>, at: At) {
             .get("executionLogging")
             .is_none_or(|a| node::enabled(Some(a)));
         if access {
-            let name = node::concat(
-                vec![
-                    node::s("/aws/api-gateway/", lat),
-                    tr.service.clone(),
-                    node::s("-", lat),
-                    tr.stage.clone(),
-                ],
-                lat,
-            );
-            log_group(tr, "ApiGatewayLogGroup", name, lat);
-            props.push((
-                "AccessLogSetting",
-                node::map(
-                    vec![(
-                        "DestinationArn",
-                        node::get_att("ApiGatewayLogGroup", "Arn", lat),
-                    )],
-                    lat,
-                ),
-            ));
+            let settings = access_log_group(tr, "/aws/api-gateway/", "ApiGatewayLogGroup", lat);
+            props.push(("AccessLogSetting", settings));
         }
         if execution {
             let level = l
@@ -387,26 +385,8 @@ fn http_api(tr: &mut Tr<'_>, at: At) {
     }
     if let Some(l) = logs(tr, "httpApi") {
         let lat = At::of(l);
-        let name = node::concat(
-            vec![
-                node::s("/aws/http-api/", lat),
-                tr.service.clone(),
-                node::s("-", lat),
-                tr.stage.clone(),
-            ],
-            lat,
-        );
-        log_group(tr, "HttpApiLogGroup", name, lat);
-        props.push((
-            "AccessLogSettings",
-            node::map(
-                vec![(
-                    "DestinationArn",
-                    node::get_att("HttpApiLogGroup", "Arn", lat),
-                )],
-                lat,
-            ),
-        ));
+        let settings = access_log_group(tr, "/aws/http-api/", "HttpApiLogGroup", lat);
+        props.push(("AccessLogSettings", settings));
     }
     let authorizers = http_authorizers(tr);
     if !authorizers.is_empty() {
@@ -463,26 +443,8 @@ fn websocket_api(tr: &mut Tr<'_>, at: At) {
     ];
     if let Some(l) = logs(tr, "websocket") {
         let lat = At::of(l);
-        let name = node::concat(
-            vec![
-                node::s("/aws/websocket/", lat),
-                tr.service.clone(),
-                node::s("-", lat),
-                tr.stage.clone(),
-            ],
-            lat,
-        );
-        log_group(tr, "WebsocketsLogGroup", name, lat);
-        stage.push((
-            "AccessLogSettings",
-            node::map(
-                vec![(
-                    "DestinationArn",
-                    node::get_att("WebsocketsLogGroup", "Arn", lat),
-                )],
-                lat,
-            ),
-        ));
+        let settings = access_log_group(tr, "/aws/websocket/", "WebsocketsLogGroup", lat);
+        stage.push(("AccessLogSettings", settings));
     }
     let body = node::map(
         vec![
