@@ -83,6 +83,9 @@ fn text(n: Option<&Node>) -> Option<String> {
     n.and_then(v::as_text)
 }
 
+/// Longest list `range()` builds.
+const MAX_RANGE: usize = 10_000;
+
 fn num(n: Option<&Node>) -> Option<f64> {
     n.and_then(v::as_number)
 }
@@ -350,6 +353,27 @@ fn builtin(name: &str, args: &[Node], (start, end): (usize, usize)) -> Out {
             nums.into_iter().reduce(pick).map_or(Ok(None), n)
         }
         "abs" => num(a0).map_or(Ok(None), |x| n(x.abs())),
+        "range" => {
+            // range(limit), range(start, limit), range(start, limit, step), as Terraform does;
+            // a range longer than the cap stays unknown rather than filling memory.
+            let nums: Option<Vec<f64>> = args.iter().map(|a| num(Some(a))).collect();
+            let (from, to, step) = match nums.as_deref() {
+                Some([limit]) => (0.0, *limit, 1.0),
+                Some([from, to]) => (*from, *to, if to >= from { 1.0 } else { -1.0 }),
+                Some([from, to, step]) => (*from, *to, *step),
+                _ => return Ok(None),
+            };
+            if step == 0.0 || (to - from) / step > MAX_RANGE as f64 {
+                return Ok(None);
+            }
+            let mut out = Vec::new();
+            let mut x = from;
+            while (step > 0.0 && x < to) || (step < 0.0 && x > to) {
+                out.push(v::number(x, start, end));
+                x += step;
+            }
+            seq(out)
+        }
         "zipmap" => match (list(a0), list(a1)) {
             (Some(ks), Some(vs)) if ks.len() == vs.len() => {
                 let mut out = Vec::new();

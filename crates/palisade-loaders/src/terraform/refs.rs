@@ -446,7 +446,10 @@ impl<'a> Eval<'a> {
         self.diag(
             DiagnosticLevel::Note,
             at,
-            format!("`{what}` is not known before apply; the block is read as one instance"),
+            format!(
+                "`{what}` could not be evaluated (it depends on a value only known at apply, or \
+                 on something Palisade does not evaluate); the block is read as one instance"
+            ),
         );
     }
 }

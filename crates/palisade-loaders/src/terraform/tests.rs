@@ -249,6 +249,32 @@ fn heredocs_are_de_indented() {
 }
 
 #[test]
+fn range_builds_lists_and_stays_unknown_when_too_long() {
+    let out = load(&[(
+        "main.tf",
+        r#"
+resource "aws_sqs_queue" "q" {
+  for_each = toset([for i in range(1, 7, 2) : tostring(i)])
+  name     = "q-${each.key}"
+}
+resource "aws_sqs_queue" "huge" {
+  for_each = toset([for i in range(1000000) : tostring(i)])
+  name     = each.key
+}
+"#,
+    )]);
+    assert_eq!(
+        out.addresses(),
+        [
+            "aws_sqs_queue.q[\"1\"]",
+            "aws_sqs_queue.q[\"3\"]",
+            "aws_sqs_queue.q[\"5\"]",
+            "aws_sqs_queue.huge",
+        ]
+    );
+}
+
+#[test]
 fn count_and_for_each_make_instances() {
     let out = load(&[(
         "main.tf",
