@@ -71,6 +71,9 @@ pub struct App {
     /// What the analysis of each function's handler code found (filled by the engine after
     /// loading, for functions whose code is local and in a supported language).
     pub code: Vec<crate::code::FunctionCode>,
+    /// What each function's and layer's code folder ships (filled by the engine after
+    /// loading, for code that is local).
+    pub deps: Vec<crate::deps::DependencySet>,
     /// CDK construct path (`aws:cdk:path`) of each element by logical id, for reports.
     pub construct_paths: std::collections::BTreeMap<String, String>,
     /// Logical id → position, built by [`App::index`] once the elements exist, so that
@@ -133,6 +136,7 @@ impl App {
             diagnostics: Vec::new(),
             managed_documents: std::collections::BTreeMap::new(),
             code: Vec::new(),
+            deps: Vec::new(),
             construct_paths: std::collections::BTreeMap::new(),
             account: None,
             index: Index::default(),

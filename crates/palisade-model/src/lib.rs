@@ -7,6 +7,7 @@
 
 mod app;
 mod code;
+mod deps;
 mod diagnostic;
 mod finding;
 mod footprint;
@@ -25,6 +26,10 @@ pub use app::{App, AppFormat, Parameter};
 pub use code::{
     CodeIssue, CodeIssueKind, CodeSkip, FlowStep, FunctionCode, Language, ResourceName, SdkCall,
     SinkKind, TaintFlow,
+};
+pub use deps::{
+    Cvss, DepOwner, DependencySet, Ecosystem, Manifest, ManifestKind, Package, PackageHash,
+    PackageSource, RuntimeSdk, SyncIssue, Vulnerability,
 };
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use finding::{Finding, Location, Position, Related, fingerprint};

@@ -45,6 +45,8 @@ pub enum ResourceKind {
     Permission(Permission),
     Layer {
         public: bool,
+        /// Where the layer's content lives (`ContentUri`, `Content`), like a function's code.
+        content: crate::function::Code,
     },
     StateMachine,
     UserPool,

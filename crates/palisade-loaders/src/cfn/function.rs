@@ -174,7 +174,7 @@ pub(crate) fn role_ref(b: &Builder<'_>, role: Option<Value>) -> RoleRef {
     RoleRef::External(Prop::from_text_value(&role))
 }
 
-fn lambda_code(b: &Builder<'_>, code: Option<&Node>) -> Code {
+pub(crate) fn lambda_code(b: &Builder<'_>, code: Option<&Node>) -> Code {
     let Some(code) = code else { return Code::None };
     let span = b.span(code);
     if let Some(zip) = code.get("ZipFile") {
@@ -220,6 +220,11 @@ fn lambda_code(b: &Builder<'_>, code: Option<&Node>) -> Code {
 }
 
 fn sam_code(b: &Builder<'_>, props: Option<&Node>) -> Code {
+    sam_uri(b, props, "CodeUri")
+}
+
+/// A SAM `CodeUri` or `ContentUri`: a local path, an `s3://` URI or `{Bucket, Key}`.
+pub(crate) fn sam_uri(b: &Builder<'_>, props: Option<&Node>, key: &str) -> Code {
     if let Some(inline) = props.and_then(|p| p.get("InlineCode")) {
         let v = b.r.resolve(inline);
         return match v.as_str() {
@@ -240,7 +245,7 @@ fn sam_code(b: &Builder<'_>, props: Option<&Node>) -> Code {
             span: b.span(image),
         };
     }
-    let Some(uri) = props.and_then(|p| p.get("CodeUri")) else {
+    let Some(uri) = props.and_then(|p| p.get(key)) else {
         return Code::None;
     };
     let span = b.span(uri);

@@ -411,7 +411,7 @@ fn layer_permission(b: &mut Builder<'_>, res: &Res<'_>) {
         return;
     };
     if let Some(r) = b.app.resource_mut(&layer)
-        && let ResourceKind::Layer { public: p } = &mut r.kind
+        && let ResourceKind::Layer { public: p, .. } = &mut r.kind
     {
         *p |= public;
     }
@@ -1224,7 +1224,7 @@ mod tests {
         app.resources
             .iter()
             .find(|r| r.id == id)
-            .is_some_and(|r| matches!(r.kind, ResourceKind::Layer { public: true }))
+            .is_some_and(|r| matches!(r.kind, ResourceKind::Layer { public: true, .. }))
     }
 
     #[test]

@@ -112,9 +112,14 @@ pub(crate) fn other(b: &mut Builder<'_>, res: &Res<'_>) {
             })
         }
         "AWS::Lambda::Permission" => ResourceKind::Permission(permission(b, res)),
-        "AWS::Lambda::LayerVersion" | "AWS::Serverless::LayerVersion" => {
-            ResourceKind::Layer { public: false }
-        }
+        "AWS::Lambda::LayerVersion" => ResourceKind::Layer {
+            public: false,
+            content: super::function::lambda_code(b, props.and_then(|p| p.get("Content"))),
+        },
+        "AWS::Serverless::LayerVersion" => ResourceKind::Layer {
+            public: false,
+            content: super::function::sam_uri(b, props, "ContentUri"),
+        },
         "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
             ResourceKind::StateMachine
         }

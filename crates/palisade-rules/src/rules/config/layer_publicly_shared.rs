@@ -45,7 +45,7 @@ declare_rule! {
 impl Rule for LayerPubliclyShared {
     fn check(&self, app: &App, cx: &mut Checker<'_>) {
         for res in &app.resources {
-            if let ResourceKind::Layer { public: true } = res.kind {
+            if let ResourceKind::Layer { public: true, .. } = res.kind {
                 // Point at the `Principal: "*"` of the permission that shares the layer.
                 let span = app
                     .resources
