@@ -12,5 +12,7 @@ mod suppress;
 pub use baseline::{Baseline, BaselineEntry};
 pub use error::EngineError;
 pub use palisade_loaders::LoadSettings;
-pub use scan::{Input, NoProgress, Progress, RuleSelection, ScanResult, ScanSettings, Stats, scan};
+pub use scan::{
+    DepsSettings, Input, NoProgress, Progress, RuleSelection, ScanResult, ScanSettings, Stats, scan,
+};
 pub use suppress::{ConfigIgnore, Suppressed, SuppressedBy};

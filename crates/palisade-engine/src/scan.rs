@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use globset::{Glob, GlobSetBuilder};
+use palisade_deps::{AdvisoryDb, Auditor};
 use palisade_loaders::{LoadSettings, discover, load_auth_details, load_candidate};
 use palisade_model::{
     App, Diagnostic, DiagnosticLevel, Finding, PermissionFootprint, Severity, SourceMap,
@@ -93,6 +94,64 @@ pub struct ScanSettings {
     pub baseline: Option<Baseline>,
     /// Leave handler code alone (templates and IAM only).
     pub skip_code: bool,
+    pub deps: DepsSettings,
+}
+
+/// How dependencies are audited.
+#[derive(Clone, Debug, Default)]
+pub struct DepsSettings {
+    /// Do not read manifests and lock files at all.
+    pub skip: bool,
+    /// The advisory database; `None`: no advisories are matched (the supply-chain rules that
+    /// need none still run).
+    pub db: Option<PathBuf>,
+    /// Warn when the newest advisory is older than this many days (0: never).
+    pub max_age_days: u32,
+}
+
+/// Open the advisory database, turning every problem into a diagnostic: a scan without
+/// advisories is still worth running.
+fn open_db(settings: &DepsSettings, diagnostics: &mut Vec<Diagnostic>) -> Option<AdvisoryDb> {
+    let path = settings.db.as_ref()?;
+    match AdvisoryDb::open(path) {
+        Ok(db) => {
+            if settings.max_age_days > 0
+                && let Some(newest) = db.info().newest_modified()
+                && let Some(date) = palisade_model::Date::parse(newest.get(..10).unwrap_or(newest))
+            {
+                let age = palisade_model::Date::today().days() - date.days();
+                if age > i64::from(settings.max_age_days) {
+                    diagnostics.push(Diagnostic::warning(
+                        path.display().to_string(),
+                        None,
+                        format!(
+                            "the advisory database is {age} days old (its newest advisory was \
+                             modified on {}); import a fresh export with `palisade db import`",
+                            date
+                        ),
+                    ));
+                }
+            }
+            Some(db)
+        }
+        Err(palisade_deps::DbError::Missing { path }) => {
+            diagnostics.push(Diagnostic::note(
+                path.display().to_string(),
+                None,
+                "no advisory database: known vulnerabilities and malicious packages (PAL401, \
+                 PAL402) are not checked; import OSV advisories with `palisade db import`",
+            ));
+            None
+        }
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                path.display().to_string(),
+                None,
+                e.to_string(),
+            ));
+            None
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -142,6 +201,12 @@ fn load_templates(
     progress: &dyn Progress,
     result: &mut ScanResult,
 ) {
+    let db = if settings.deps.skip {
+        None
+    } else {
+        open_db(&settings.deps, &mut result.diagnostics)
+    };
+    let auditor = Auditor::new(db.as_ref());
     let found = discover(&settings.root, excludes);
     result
         .diagnostics
@@ -162,11 +227,30 @@ fn load_templates(
                     app.diagnostics.extend(diagnostics);
                 }
             }
+            if !settings.deps.skip {
+                for app in &mut r.apps {
+                    let (deps, diagnostics) = palisade_deps::analyze_app(app, sources, &auditor);
+                    app.deps = deps;
+                    app.diagnostics.extend(diagnostics);
+                }
+            }
             progress.inc(1);
             r
         })
         .collect();
     progress.finish();
+    if let Some(e) = auditor.error() {
+        result.diagnostics.push(Diagnostic::error(
+            settings
+                .deps
+                .db
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            None,
+            format!("the advisory database could not be read completely: {e}"),
+        ));
+    }
     for r in loaded {
         result.apps.extend(r.apps);
         result

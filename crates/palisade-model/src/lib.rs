@@ -7,6 +7,7 @@
 
 mod app;
 mod code;
+mod date;
 mod deps;
 mod diagnostic;
 mod finding;
@@ -27,6 +28,7 @@ pub use code::{
     CodeIssue, CodeIssueKind, CodeSkip, FlowStep, FunctionCode, Language, ResourceName, SdkCall,
     SinkKind, TaintFlow,
 };
+pub use date::Date;
 pub use deps::{
     Cvss, DepOwner, DependencySet, Ecosystem, Manifest, ManifestKind, Package, PackageHash,
     PackageSource, RuntimeSdk, SyncIssue, Vulnerability,

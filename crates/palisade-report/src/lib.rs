@@ -2,6 +2,7 @@
 //! files, the clock or the environment, so the same input always gives the same bytes.
 //! Depends on `palisade-model` only.
 
+mod cyclonedx;
 mod explain;
 mod json;
 mod junit;
@@ -12,6 +13,7 @@ mod summary;
 
 use palisade_model::{Diagnostic, Finding, PermissionFootprint, RuleMeta, SourceMap};
 
+pub use cyclonedx::{SbomContext, cyclonedx, write_cyclonedx};
 pub use explain::{write_explain_json, write_explain_pretty};
 pub use json::{JSON_SCHEMA_VERSION, json, write_json};
 pub use junit::{junit, write_junit};

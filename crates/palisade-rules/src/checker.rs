@@ -9,8 +9,8 @@ use palisade_model::{
 use rayon::prelude::*;
 
 use crate::Rule;
-use crate::date::Date;
 use crate::iam_view::IamView;
+use palisade_model::Date;
 
 /// What rules may depend on besides the app itself.
 #[derive(Clone, Debug)]

@@ -9,7 +9,6 @@
 #[macro_use]
 mod macros;
 mod checker;
-mod date;
 mod footprints;
 mod helpers;
 mod iam_view;
@@ -18,10 +17,10 @@ mod registry;
 mod rules;
 
 pub use checker::{Checker, Report, Settings, check_app, check_app_with_footprints};
-pub use date::Date;
 pub use footprints::{explain, footprints};
 pub use iam_view::{IamView, RISK_CATEGORIES, RoleView, risk_category};
 pub use least_privilege::least_privilege;
+pub use palisade_model::Date;
 pub use registry::{TOOL_RULES, all_meta, meta, rules};
 
 use palisade_model::{App, RuleMeta};

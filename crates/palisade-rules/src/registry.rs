@@ -3,7 +3,7 @@
 use palisade_model::RuleMeta;
 
 use crate::Rule;
-use crate::rules::{code, config, iam, tool};
+use crate::rules::{code, config, deps, iam, tool};
 
 /// Every rule that checks the model, in code order.
 static RULES: &[&dyn Rule] = &[
@@ -74,6 +74,14 @@ static RULES: &[&dyn Rule] = &[
     &code::jwt_without_verification::JwtWithoutVerification,
     &code::sensitive_data_in_logs::SensitiveDataInLogs,
     &code::stack_trace_in_response::StackTraceInResponse,
+    &deps::vulnerable_package::VulnerablePackage,
+    &deps::malicious_package::MaliciousPackage,
+    &deps::install_script::InstallScript,
+    &deps::dependency_outside_registry::DependencyOutsideRegistry,
+    &deps::unpinned_without_lock::UnpinnedWithoutLock,
+    &deps::lock_file_out_of_sync::LockFileOutOfSync,
+    &deps::lookalike_package_name::LookalikePackageName,
+    &deps::runtime_provided_sdk::RuntimeProvidedSdk,
 ];
 
 /// Rules the scan itself emits (suppression hygiene), with their documentation.

@@ -2,6 +2,7 @@
 
 pub(crate) mod code;
 pub(crate) mod config;
+pub(crate) mod deps;
 pub(crate) mod iam;
 pub(crate) mod iam_names;
 pub(crate) mod tool;

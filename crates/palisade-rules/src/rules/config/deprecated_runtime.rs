@@ -2,8 +2,8 @@ use std::sync::LazyLock;
 
 use palisade_model::{App, Severity};
 
-use crate::date::Date;
 use crate::{Checker, Rule};
+use palisade_model::Date;
 
 declare_rule! {
     /// ## What it does
