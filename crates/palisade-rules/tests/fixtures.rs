@@ -25,6 +25,24 @@ fn settings() -> Settings {
     }
 }
 
+/// The advisory database of the fixtures: the real OSV records the dependency audit is
+/// tested with, imported once per test run.
+fn advisory_db() -> Option<&'static palisade_deps::AdvisoryDb> {
+    static DB: std::sync::OnceLock<Option<(tempfile::TempDir, palisade_deps::AdvisoryDb)>> =
+        std::sync::OnceLock::new();
+    DB.get_or_init(|| {
+        let dir = tempfile::tempdir().ok()?;
+        let path = dir.path().join("advisories.redb");
+        let osv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../palisade-deps/tests/data/osv");
+        palisade_deps::import::import(&path, &osv)
+            .unwrap_or_else(|e| panic!("test advisories: {e}"));
+        let db = palisade_deps::AdvisoryDb::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        Some((dir, db))
+    })
+    .as_ref()
+    .map(|(_, db)| db)
+}
+
 /// A fixture is a template, or a folder with a `template.yaml` and the functions' code.
 fn load(path: &Path, sources: &SourceMap) -> App {
     let name = path
@@ -41,6 +59,9 @@ fn load(path: &Path, sources: &SourceMap) -> App {
         Ok(Loaded::App(mut app)) => {
             let (code, _) = palisade_code::analyze_app(&app, sources);
             app.code = code;
+            let auditor = palisade_deps::Auditor::new(advisory_db());
+            let (deps, _) = palisade_deps::analyze_app(&app, sources, &auditor);
+            app.deps = deps;
             *app
         }
         Ok(Loaded::NotAnApp) => panic!("{} is not a template", path.display()),

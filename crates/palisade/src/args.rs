@@ -28,6 +28,56 @@ pub enum Command {
     Rules(RulesArgs),
     /// Analyse IAM outside templates: an account's authorization details, or one policy.
     Iam(IamArgs),
+    /// What every function and layer ships: known-vulnerable and malicious packages and
+    /// supply-chain risks (the PAL4xx rules of `scan`); `--format cyclonedx` writes an SBOM.
+    Deps(ScanArgs),
+    /// The offline advisory database: import OSV advisories, show what it holds.
+    Db(DbArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DbArgs {
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DbCommand {
+    /// Import OSV advisories: an OSV zip export (`all.zip`), a folder of OSV JSON files (a
+    /// clone of an advisory repository), a JSON Lines file, or one JSON file. Importing the
+    /// same source again replaces its records.
+    Import(DbImportArgs),
+    /// Show the database's location, sources, counts and age.
+    Info(DbInfoArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DbImportArgs {
+    /// Files or folders to import.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub db: DbLocation,
+}
+
+#[derive(Args, Debug)]
+pub struct DbInfoArgs {
+    #[command(flatten)]
+    pub db: DbLocation,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ExplainFormat::Pretty)]
+    pub format: ExplainFormat,
+}
+
+/// Where the advisory database is.
+#[derive(Args, Debug, Default, Clone)]
+pub struct DbLocation {
+    /// The advisory database file [default: $PALISADE_DB, else
+    /// $XDG_DATA_HOME/palisade/advisories.redb, else ~/.local/share/palisade/advisories.redb].
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -36,6 +86,8 @@ pub enum Format {
     Json,
     Sarif,
     Junit,
+    /// A CycloneDX 1.5 JSON SBOM of what every function and layer ships.
+    Cyclonedx,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -174,7 +226,7 @@ pub struct ExplainArgs {
 }
 
 /// Options of every command that reports findings.
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct ReportArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Pretty)]
@@ -228,6 +280,18 @@ pub struct ReportArgs {
     /// Leave handler code alone: check templates and IAM only.
     #[arg(long)]
     pub no_code: bool,
+
+    /// Do not read the functions' manifests and lock files.
+    #[arg(long)]
+    pub no_deps: bool,
+
+    #[command(flatten)]
+    pub db: DbLocation,
+
+    /// Warn when the advisory database's newest record is older than this many days (0:
+    /// never).
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub db_max_age: u32,
 }
 
 fn name_value(s: &str) -> Result<(String, String), String> {

@@ -6,6 +6,7 @@
 
 mod args;
 mod config;
+mod db_cmd;
 mod explain_cmd;
 mod least_privilege_cmd;
 mod progress;
@@ -21,6 +22,11 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         args::Command::Scan(a) => scan_cmd::run(&a),
         args::Command::Rules(a) => rules_cmd::run(&a),
+        args::Command::Deps(a) => scan_cmd::run_deps(&a),
+        args::Command::Db(a) => match a.command {
+            args::DbCommand::Import(a) => db_cmd::import(&a),
+            args::DbCommand::Info(a) => db_cmd::info(&a),
+        },
         args::Command::Iam(a) => match a.command {
             args::IamCommand::Scan(a) => scan_cmd::run_auth_details(&a),
             args::IamCommand::Explain(a) => explain_cmd::run(&a),

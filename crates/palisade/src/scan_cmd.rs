@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
 use palisade_engine::{
-    Baseline, Input, RuleSelection, ScanResult, ScanSettings, SuppressedBy, scan,
+    Baseline, DepsSettings, Input, RuleSelection, ScanResult, ScanSettings, SuppressedBy, scan,
 };
 use palisade_model::Severity;
 use palisade_report::{Context, Report, ScanSummary, SuppressedFinding, SuppressionKind};
@@ -141,6 +141,11 @@ fn resolve(path: &Path, input: Input, a: &ReportArgs, inputs: &InputArgs) -> Res
             ignores,
             baseline,
             skip_code: a.no_code,
+            deps: DepsSettings {
+                skip: a.no_deps,
+                db: crate::db_cmd::db_path(&a.db),
+                max_age_days: a.db_max_age,
+            },
         },
         threshold: threshold(fail_on),
     })
@@ -170,6 +175,20 @@ fn suppressed_view(result: &ScanResult) -> Vec<SuppressedFinding<'_>> {
 /// `palisade scan PATH`.
 pub fn run(a: &ScanArgs) -> Result<u8> {
     scan_and_report(&a.path, Input::Templates, &a.report, &a.inputs)
+}
+
+/// `palisade deps PATH`: the scan, with the dependency rules only unless `--select` says
+/// otherwise.
+pub fn run_deps(a: &ScanArgs) -> Result<u8> {
+    let mut report = a.report.clone();
+    if report.select.is_empty() {
+        report.select = palisade_rules::all_meta()
+            .iter()
+            .filter(|m| m.area == palisade_model::Area::Dependencies)
+            .map(|m| m.code.to_string())
+            .collect();
+    }
+    scan_and_report(&a.path, Input::Templates, &report, &a.inputs)
 }
 
 /// `palisade iam scan --auth-details FILE`.
@@ -227,6 +246,15 @@ fn scan_and_report(path: &Path, input: Input, a: &ReportArgs, inputs: &InputArgs
             Format::Sarif => palisade_report::write_sarif(&report, &cx, w),
             Format::Pretty => palisade_report::write_pretty(&report, &cx, w),
             Format::Junit => palisade_report::write_junit(&report, &cx, w),
+            Format::Cyclonedx => {
+                let timestamp = palisade_deps::import::now_rfc3339();
+                let sbom = palisade_report::SbomContext {
+                    tool_version: env!("CARGO_PKG_VERSION"),
+                    root: &summary.root,
+                    timestamp: Some(&timestamp),
+                };
+                palisade_report::write_cyclonedx(&result.apps, &sbom, w)
+            }
         }
     };
     match &a.output {
