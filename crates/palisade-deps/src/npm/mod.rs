@@ -1,26 +1,136 @@
 //! npm manifests and lock files: `package-lock.json` (v1, v2, v3), `npm-shrinkwrap.json`,
 //! `yarn.lock` (classic and berry), `pnpm-lock.yaml`, `package.json`, and `node_modules/`.
+//!
+//! Every parser refuses files over [`crate::parse::MAX_MANIFEST_BYTES`], reports syntax
+//! errors with a byte offset, and keeps going past entries it cannot understand (they become
+//! problems). Nesting is bounded by the JSON and YAML parsers (512 and 256 levels) and every
+//! walk over a tree or a dependency graph uses an explicit stack.
+
+mod common;
+mod installed;
+mod package_json;
+mod package_lock;
+mod pnpm;
+mod yarn;
+mod yarn_berry;
 
 use std::path::Path;
 
 use palisade_model::ManifestKind;
 
-use crate::parse::{Installed, ParseError, ParsedFile};
+use crate::parse::{Installed, ParseError, ParseProblem, ParsedFile};
 
-/// The kind of an npm file, from its name (and, for `yarn.lock`, its first bytes).
+/// The kind of an npm file, from its name (and, for `yarn.lock`, its first bytes: yarn 2+
+/// writes a `__metadata:` mapping, yarn 1 a `# yarn lockfile v1` comment and
+/// `"name@range":` entries).
+///
+/// `node_modules/.package-lock.json` is not recognised here: [`read_installed`] reads it as
+/// what is installed.
 pub fn kind_of(file_name: &str, head: &str) -> Option<ManifestKind> {
-    let _ = (file_name, head);
-    None
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    match base {
+        "package-lock.json" => Some(ManifestKind::PackageLock),
+        "npm-shrinkwrap.json" => Some(ManifestKind::NpmShrinkwrap),
+        "pnpm-lock.yaml" => Some(ManifestKind::PnpmLock),
+        "package.json" => Some(ManifestKind::PackageJson),
+        "yarn.lock" => yarn_kind(head),
+        _ => None,
+    }
 }
 
-/// Parse one npm manifest or lock file.
+fn yarn_kind(head: &str) -> Option<ManifestKind> {
+    let head = head.strip_prefix('\u{feff}').unwrap_or(head);
+    if head.lines().any(|l| l.starts_with("__metadata:")) {
+        return Some(ManifestKind::YarnBerry);
+    }
+    if head.contains("# yarn lockfile v1") {
+        return Some(ManifestKind::YarnClassic);
+    }
+    // Without the comment: the first entry decides. A classic header is `name@range:` or
+    // `"name@range", …:` at the start of a line; an empty lock is classic too.
+    let first = head
+        .lines()
+        .map(str::trim_end)
+        .find(|l| !l.is_empty() && !l.starts_with('#'));
+    match first {
+        None => Some(ManifestKind::YarnClassic),
+        Some(l) if !l.starts_with(' ') && l.ends_with(':') && l.contains('@') => {
+            Some(ManifestKind::YarnClassic)
+        }
+        // A truncated head may cut the first header before its colon.
+        Some(l) if !l.starts_with(' ') && l.contains('@') && !l.contains(": ") => {
+            Some(ManifestKind::YarnClassic)
+        }
+        Some(_) => None,
+    }
+}
+
+/// Parse one npm manifest or lock file. [`ManifestKind::NodeModules`] reads one installed
+/// package's `package.json`; other ecosystems' kinds give an empty result with a problem.
 pub fn parse(kind: ManifestKind, text: &str) -> Result<ParsedFile, ParseError> {
-    let _ = text;
-    Ok(ParsedFile::new(kind))
+    match kind {
+        ManifestKind::PackageLock | ManifestKind::NpmShrinkwrap => package_lock::parse(kind, text),
+        ManifestKind::YarnClassic => yarn::parse(text),
+        ManifestKind::YarnBerry => yarn_berry::parse(text),
+        ManifestKind::PnpmLock => pnpm::parse(text),
+        ManifestKind::PackageJson => package_json::parse(text),
+        ManifestKind::NodeModules => installed::parse(text),
+        other => {
+            let mut out = ParsedFile::new(other);
+            out.problems.push(ParseProblem {
+                offset: 0,
+                message: format!("{} is not an npm file", other.label()),
+            });
+            Ok(out)
+        }
+    }
 }
 
-/// The packages installed under `node_modules` (a folder that contains it is given).
+/// The packages installed in a `node_modules` folder (the folder itself is given).
+///
+/// When `node_modules/.package-lock.json` is readable, its packages are returned, each with
+/// the hidden lock's path; its text comes with the first of them only and the others carry
+/// an empty text (a copy per package would multiply the file's size by their number).
+/// Otherwise each package's `package.json` is read, up to 32 nested `node_modules` and
+/// 50,000 packages, without following symbolic links.
 pub fn read_installed(node_modules: &Path) -> Installed {
-    let _ = node_modules;
-    Installed::default()
+    installed::read_installed(node_modules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_from_names_and_heads() {
+        assert_eq!(
+            kind_of("app/package-lock.json", ""),
+            Some(ManifestKind::PackageLock)
+        );
+        assert_eq!(
+            kind_of("npm-shrinkwrap.json", ""),
+            Some(ManifestKind::NpmShrinkwrap)
+        );
+        assert_eq!(kind_of("package.json", ""), Some(ManifestKind::PackageJson));
+        assert_eq!(kind_of("pnpm-lock.yaml", ""), Some(ManifestKind::PnpmLock));
+        assert_eq!(kind_of("package.json5", ""), None);
+        assert_eq!(kind_of(".package-lock.json", ""), None);
+        let berry = "# This file is generated by running \"yarn install\" inside your project.\n\
+                     # Manual changes might be lost - proceed with caution!\n\n__metadata:\n  version: 8\n";
+        assert_eq!(kind_of("yarn.lock", berry), Some(ManifestKind::YarnBerry));
+        let classic = "# THIS IS AN AUTOGENERATED FILE. DO NOT EDIT THIS FILE DIRECTLY.\n# yarn lockfile v1\n\n\n";
+        assert_eq!(
+            kind_of("yarn.lock", classic),
+            Some(ManifestKind::YarnClassic)
+        );
+        assert_eq!(
+            kind_of(
+                "yarn.lock",
+                "\"@s/a@^1.0.0\", \"@s/a@^1.1.0\":\n  version \"1.1.0\"\n"
+            ),
+            Some(ManifestKind::YarnClassic)
+        );
+        assert_eq!(kind_of("yarn.lock", ""), Some(ManifestKind::YarnClassic));
+        assert_eq!(kind_of("yarn.lock", "hello: world\n"), None);
+    }
 }
