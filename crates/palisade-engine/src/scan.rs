@@ -134,15 +134,7 @@ fn open_db(settings: &DepsSettings, diagnostics: &mut Vec<Diagnostic>) -> Option
             }
             Some(db)
         }
-        Err(palisade_deps::DbError::Missing { path }) => {
-            diagnostics.push(Diagnostic::note(
-                path.display().to_string(),
-                None,
-                "no advisory database: known vulnerabilities and malicious packages (PAL401, \
-                 PAL402) are not checked; import OSV advisories with `palisade db import`",
-            ));
-            None
-        }
+        Err(palisade_deps::DbError::Missing { .. }) => None,
         Err(e) => {
             diagnostics.push(Diagnostic::error(
                 path.display().to_string(),
@@ -239,6 +231,25 @@ fn load_templates(
         })
         .collect();
     progress.finish();
+    // Said only when some package could have been matched, so that scans of apps without
+    // manifests stay quiet.
+    let versioned = loaded
+        .iter()
+        .flat_map(|r| &r.apps)
+        .flat_map(|a| &a.deps)
+        .any(|d| d.packages.iter().any(|p| p.version.is_some()));
+    if !auditor.has_db() && versioned && !settings.deps.skip {
+        let path = settings.deps.db.as_ref().map_or_else(
+            || "advisory database".to_string(),
+            |p| p.display().to_string(),
+        );
+        result.diagnostics.push(Diagnostic::note(
+            path,
+            None,
+            "no advisory database: known vulnerabilities and malicious packages (PAL401, \
+             PAL402) are not checked; import OSV advisories with `palisade db import`",
+        ));
+    }
     if let Some(e) = auditor.error() {
         result.diagnostics.push(Diagnostic::error(
             settings

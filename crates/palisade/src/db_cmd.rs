@@ -29,7 +29,8 @@ pub fn import(a: &DbImportArgs) -> Result<u8> {
     let mut err = std::io::stderr().lock();
     for input in &a.inputs {
         let started = std::time::Instant::now();
-        let report = import::import(&db, input).with_context(|| format!("cannot import {}", input.display()))?;
+        let report = import::import(&db, input)
+            .with_context(|| format!("cannot import {}", input.display()))?;
         let _ = writeln!(
             err,
             "{}: {} advisories stored, {} withdrawn skipped, {} for other ecosystems, {} rejected ({:.1} s)",
@@ -100,13 +101,19 @@ pub fn info(a: &DbInfoArgs) -> Result<u8> {
                 "age_days": age(info.newest_modified()),
                 "sources": sources,
             });
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            );
         }
         ExplainFormat::Pretty => {
             let _ = writeln!(out, "database:   {}", path.display());
             let _ = writeln!(out, "advisories: {}", db.len());
             if let Some(n) = info.newest_modified() {
-                let days = age(Some(n)).map(|d| format!(" ({d} days ago)")).unwrap_or_default();
+                let days = age(Some(n))
+                    .map(|d| format!(" ({d} days ago)"))
+                    .unwrap_or_default();
                 let _ = writeln!(out, "newest:     {n}{days}");
             }
             let _ = writeln!(out, "sources:");

@@ -19,6 +19,11 @@ pub fn palisade(args: &[&str], cwd: &Path) -> Output {
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
+        // Hermetic: never the advisory database of the machine running the tests.
+        .env(
+            "PALISADE_DB",
+            repo().join("target/palisade-tests-no-advisories.redb"),
+        )
         .env_remove("CLICOLOR_FORCE")
         .output()
         .expect("run palisade")

@@ -121,6 +121,10 @@ pub(super) fn primary<'a>(ctx: &mut Ctx<'a>, res: &'a TfResource) -> bool {
                     ("compatible_runtimes", "CompatibleRuntimes"),
                 ],
             );
+            // The layer's content, like a function's code, so that what it ships is audited.
+            if let Some((k, content)) = code(ctx, res) {
+                out.set("Content", &k, content);
+            }
             out
         }
         "aws_lambda_layer_version_permission" => {
