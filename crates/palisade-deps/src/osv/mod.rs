@@ -7,7 +7,7 @@ mod matching;
 use serde::{Deserialize, Serialize};
 
 pub use cvss::base_score;
-pub use matching::{affects, describe, fixed_versions};
+pub use matching::{affects, affects_parsed, describe, fixed_versions};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Record {
