@@ -106,9 +106,10 @@ impl<'a> Auditor<'a> {
         version: &str,
     ) -> Vec<Vulnerability> {
         let entries = self.entries(ecosystem, name);
+        let parsed = version::Version::parse(ecosystem, version);
         let mut hits: Vec<(&str, &osv::Affected)> = entries
             .iter()
-            .filter(|(_, a)| osv::affects(ecosystem, version, a))
+            .filter(|(_, a)| osv::affects_parsed(ecosystem, version, parsed.as_ref(), a))
             .map(|(id, a)| (id.as_str(), a))
             .collect();
         if hits.is_empty() {

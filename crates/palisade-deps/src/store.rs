@@ -381,12 +381,7 @@ impl Batch<'_> {
             summary: record
                 .summary
                 .clone()
-                .or_else(|| {
-                    record
-                        .details
-                        .as_deref()
-                        .map(|d| d.lines().next().unwrap_or_default().to_string())
-                })
+                .or_else(|| record.details.as_deref().map(headline))
                 .unwrap_or_default(),
             published: record.published.clone(),
             modified: record.modified.clone(),
@@ -438,6 +433,42 @@ impl Batch<'_> {
     }
 }
 
+/// A one-line summary from an advisory's details (PyPA records have no `summary`): the first
+/// sentence, cut at a word near 160 characters.
+fn headline(details: &str) -> String {
+    const MAX: usize = 160;
+    let text = details.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut sentences = Vec::new();
+    let mut start = 0;
+    for (i, _) in text.match_indices(". ") {
+        if i + 1 - start >= 20 {
+            sentences.push(text.get(start..=i).unwrap_or_default());
+            start = i + 2;
+        }
+    }
+    sentences.push(text.get(start..).unwrap_or_default());
+    // Records often open by describing the product ("urllib3 is a user-friendly HTTP
+    // client library"): the next sentence says what is wrong.
+    let describes_product = |s: &str| {
+        let mut words = s.split(' ');
+        words.next();
+        matches!(words.next(), Some("is" | "are"))
+            && matches!(words.next(), Some("a" | "an" | "the"))
+    };
+    let sentence = sentences
+        .iter()
+        .copied()
+        .find(|s| !describes_product(s) && !s.is_empty())
+        .or_else(|| sentences.first().copied())
+        .unwrap_or_default();
+    if sentence.chars().count() <= MAX {
+        return sentence.to_string();
+    }
+    let cut: String = sentence.chars().take(MAX).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
+}
+
 /// Where the database lives unless `--db` or `PALISADE_DB` says otherwise:
 /// `$XDG_DATA_HOME/palisade/advisories.redb`, else `~/.local/share/palisade/…` (on Windows
 /// `%LOCALAPPDATA%\palisade\…`).
@@ -453,4 +484,18 @@ pub fn default_path() -> Option<PathBuf> {
             std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("share"))
         })?;
     Some(base.join("palisade").join("advisories.redb"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn headlines_are_the_first_sentence_and_short() {
+        assert_eq!(
+            super::headline("Requests is a HTTP library. Since Requests 2.3.0, it leaks headers. More."),
+            "Since Requests 2.3.0, it leaks headers."
+        );
+        let long = "word ".repeat(100);
+        let h = super::headline(&long);
+        assert!(h.chars().count() <= 161 && h.ends_with('…'), "{h}");
+    }
 }
