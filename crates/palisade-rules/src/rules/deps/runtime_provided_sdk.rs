@@ -46,6 +46,14 @@ impl Rule for RuntimeProvidedSdk {
         for set in &app.deps {
             for sdk in &set.runtime_sdks {
                 let (message, severity) = match &sdk.version {
+                    // AWS publishes exact versions for old runtimes only (`1.x` otherwise).
+                    Some(v) if v.ends_with(".x") => (
+                        format!(
+                            "the code uses {} without shipping it: it runs the {} {v} release that AWS chose for the {} runtime",
+                            sdk.package, sdk.package, sdk.runtime
+                        ),
+                        Severity::Info,
+                    ),
                     Some(v) => (
                         format!(
                             "the code uses {} without shipping it: it runs the {} runtime's {} {v}",
