@@ -549,7 +549,7 @@ fn collect_python(
         return out;
     }
     for kind in [ManifestKind::Pipfile, ManifestKind::Pyproject] {
-        if let Some(loaded) = find(files, kind).and_then(|p| cx.load(&p.to_path_buf(), kind)) {
+        if let Some(loaded) = find(files, kind).and_then(|p| cx.load(p, kind)) {
             let index = push_manifest(cx, &loaded);
             return loaded_packages(&loaded, index);
         }

@@ -491,7 +491,9 @@ mod tests {
     #[test]
     fn headlines_are_the_first_sentence_and_short() {
         assert_eq!(
-            super::headline("Requests is a HTTP library. Since Requests 2.3.0, it leaks headers. More."),
+            super::headline(
+                "Requests is a HTTP library. Since Requests 2.3.0, it leaks headers. More."
+            ),
             "Since Requests 2.3.0, it leaks headers."
         );
         let long = "word ".repeat(100);

@@ -124,11 +124,13 @@ mod tests {
         assert_eq!(names.len(), all.len(), "duplicate rule name");
         for m in &all {
             assert!(m.code.len() == 6 && m.code.starts_with("PAL"), "{}", m.code);
-            // IAM rules are PAL2xx and code analysis rules PAL3xx; the other model rules of
-            // this crate are PAL1xx (configuration, some of it about code: PAL127).
+            // IAM rules are PAL2xx, code analysis rules PAL3xx and dependency rules PAL4xx;
+            // the other model rules of this crate are PAL1xx (configuration, some of it about
+            // code: PAL127).
             let expected: &[&str] = match m.area {
                 palisade_model::Area::Iam => &["PAL2"],
                 palisade_model::Area::Code => &["PAL1", "PAL3"],
+                palisade_model::Area::Dependencies => &["PAL1", "PAL4"],
                 _ => &["PAL1"],
             };
             assert!(
