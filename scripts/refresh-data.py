@@ -14,6 +14,9 @@ Written:
   crates/palisade-iam/data/sdk-map.tsv            AWS SDK calls (boto3, JS v2, JS v3) -> IAM actions
   crates/palisade-loaders/data/sam/*              SAM policy templates, connectors, policy ARNs
   crates/palisade-report/tests/data/sarif-schema-2.1.0.json
+  crates/palisade-deps/tests/data/osv/{pypi,npm-ghsa,npm-nswg.osv.jsonl}
+                                                  real OSV advisories of the dependency tests
+                                                  (malicious/ and PROVENANCE.md are kept)
 """
 
 import json
@@ -232,6 +235,12 @@ def main():
     iam_dst = os.path.join(ROOT, "crates", "palisade-iam", "data")
     sam_dst = os.path.join(ROOT, "crates", "palisade-loaders", "data", "sam")
     sarif_dst = os.path.join(ROOT, "crates", "palisade-report", "tests", "data")
+    osv_src = os.path.join(data, "osv")
+    osv_dst = os.path.join(ROOT, "crates", "palisade-deps", "tests", "data", "osv")
+    for name in ("pypi", "npm-ghsa"):
+        shutil.rmtree(os.path.join(osv_dst, name), ignore_errors=True)
+        shutil.copytree(os.path.join(osv_src, name), os.path.join(osv_dst, name))
+    shutil.copy(os.path.join(osv_src, "npm-nswg.osv.jsonl"), osv_dst)
     for d in (iam_dst, sam_dst, sarif_dst):
         os.makedirs(d, exist_ok=True)
     catalog(os.path.join(data, "iam"), iam_dst)

@@ -4,6 +4,7 @@
 
 mod cyclonedx;
 mod explain;
+mod inventory;
 mod json;
 mod junit;
 mod least_privilege;
@@ -15,6 +16,7 @@ use palisade_model::{Diagnostic, Finding, PermissionFootprint, RuleMeta, SourceM
 
 pub use cyclonedx::{SbomContext, cyclonedx, write_cyclonedx};
 pub use explain::{write_explain_json, write_explain_pretty};
+pub use inventory::write_inventory;
 pub use json::{JSON_SCHEMA_VERSION, json, write_json};
 pub use junit::{junit, write_junit};
 pub use least_privilege::{

@@ -292,6 +292,10 @@ pub struct ReportArgs {
     /// never).
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     pub db_max_age: u32,
+
+    /// Print what each function and layer ships before the findings (set by `deps`).
+    #[arg(skip)]
+    pub inventory: bool,
 }
 
 fn name_value(s: &str) -> Result<(String, String), String> {

@@ -181,6 +181,7 @@ pub fn run(a: &ScanArgs) -> Result<u8> {
 /// otherwise.
 pub fn run_deps(a: &ScanArgs) -> Result<u8> {
     let mut report = a.report.clone();
+    report.inventory = true;
     if report.select.is_empty() {
         report.select = palisade_rules::all_meta()
             .iter()
@@ -244,7 +245,12 @@ fn scan_and_report(path: &Path, input: Input, a: &ReportArgs, inputs: &InputArgs
         match a.format {
             Format::Json => palisade_report::write_json(&report, &cx, w),
             Format::Sarif => palisade_report::write_sarif(&report, &cx, w),
-            Format::Pretty => palisade_report::write_pretty(&report, &cx, w),
+            Format::Pretty => {
+                if a.inventory {
+                    palisade_report::write_inventory(&result.apps, cx.color, w)?;
+                }
+                palisade_report::write_pretty(&report, &cx, w)
+            }
             Format::Junit => palisade_report::write_junit(&report, &cx, w),
             Format::Cyclonedx => {
                 let timestamp = palisade_deps::import::now_rfc3339();

@@ -184,6 +184,25 @@ fn deps_reports_every_supply_chain_risk_on_the_function_or_layer_that_ships_it()
 }
 
 #[test]
+fn deps_prints_what_each_function_and_layer_ships_before_the_findings() {
+    let (dir, db) = imported();
+    let path = project().display().to_string();
+    let out = palisade(&["deps", &path, "--db", &db, "--no-progress"], dir.path());
+    expect_code(&out, 1);
+    let text = common::stdout(&out);
+    assert!(
+        text.starts_with("Dependencies\n  Function Importer (template.yaml): py/ [requirements-dev.txt, requirements.txt] 3 packages + 1 for development, 1 vulnerable, boto3 from the python3.12 runtime\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  Layer Shared (template.yaml): layer/ [requirements.txt] 1 package, 1 vulnerable\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn scan_without_a_database_says_what_is_not_checked_and_runs_the_other_rules() {
     let dir = tempfile::tempdir().unwrap();
     let path = project().display().to_string();
