@@ -151,6 +151,8 @@ fn deps_reports_every_supply_chain_risk_on_the_function_or_layer_that_ships_it()
         "{all}"
     );
     assert!(has("PAL401", "Importer", "requests 2.25.1"), "{all}");
+    // Notifier's folder has no manifest: the one a folder up is its.
+    assert!(has("PAL401", "Notifier", "lodash 4.17.20"), "{all}");
     assert!(has("PAL401", "Shared", "PyYAML 5.3"), "{all}");
     assert!(
         has(
@@ -199,6 +201,108 @@ fn deps_prints_what_each_function_and_layer_ships_before_the_findings() {
             "  Layer Shared (template.yaml): layer/ [requirements.txt] 1 package, 1 vulnerable\n"
         ),
         "{text}"
+    );
+}
+
+#[test]
+fn terraform_and_serverless_functions_and_layers_are_audited_too() {
+    let (dir, db) = imported();
+    let tf = dir.path().join("tf");
+    fs::create_dir_all(tf.join("src")).unwrap();
+    fs::create_dir_all(tf.join("layer")).unwrap();
+    fs::write(
+        tf.join("main.tf"),
+        r#"data "archive_file" "fn" {
+  type        = "zip"
+  source_dir  = "${path.module}/src"
+  output_path = "${path.module}/build/fn.zip"
+}
+resource "aws_lambda_layer_version" "shared" {
+  layer_name = "shared"
+  filename   = "layer"
+}
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  role          = "arn:aws:iam::111122223333:role/fn"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = data.archive_file.fn.output_path
+  layers        = [aws_lambda_layer_version.shared.arn]
+}
+"#,
+    )
+    .unwrap();
+    fs::write(
+        tf.join("src/app.py"),
+        "def handler(event, context):\n    return 1\n",
+    )
+    .unwrap();
+    fs::write(tf.join("src/requirements.txt"), "PyYAML==5.3\n").unwrap();
+    fs::write(tf.join("layer/requirements.txt"), "requests>=2\n").unwrap();
+    let sls = dir.path().join("sls");
+    fs::create_dir_all(sls.join("src")).unwrap();
+    fs::write(
+        sls.join("serverless.yml"),
+        "service: demo\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n  hook:\n    handler: src/index.handler\n",
+    )
+    .unwrap();
+    fs::write(
+        sls.join("src/index.js"),
+        "exports.handler = async () => 1;\n",
+    )
+    .unwrap();
+    fs::write(
+        sls.join("package.json"),
+        r#"{"name": "demo", "dependencies": {"lodash": "4.17.20"}}"#,
+    )
+    .unwrap();
+    let rows = |path: &Path| -> Vec<(String, String, String)> {
+        let out = palisade(
+            &[
+                "deps",
+                &path.display().to_string(),
+                "--db",
+                &db,
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ],
+            dir.path(),
+        );
+        expect_code(&out, 0);
+        findings(&json(&out))
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    f["resource"].as_str().unwrap_or("").to_string(),
+                    f["location"]["path"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let tf_rows = rows(&tf);
+    assert!(
+        tf_rows.contains(&(
+            "PAL401".into(),
+            "aws_lambda_function.fn".into(),
+            "src/requirements.txt".into()
+        )),
+        "{tf_rows:?}"
+    );
+    assert!(
+        tf_rows.contains(&(
+            "PAL405".into(),
+            "aws_lambda_layer_version.shared".into(),
+            "layer/requirements.txt".into()
+        )),
+        "{tf_rows:?}"
+    );
+    let sls_rows = rows(&sls);
+    assert!(
+        sls_rows.contains(&("PAL401".into(), "hook".into(), "package.json".into())),
+        "{sls_rows:?}"
     );
 }
 
