@@ -516,12 +516,13 @@ fn collect_python(
     let manifest = manifest_kind
         .and_then(|k| find(files, k).map(|p| (p.to_path_buf(), k)))
         .and_then(|(p, k)| cx.load(&p, k));
-    let manifest_index = manifest.as_ref().map(|m| push_manifest(cx, m));
+    if let Some(m) = &manifest {
+        push_manifest(cx, m);
+    }
     let lock_index = lock.as_ref().map(|l| push_manifest(cx, l));
     if let (Some(m), Some(l), Some(li)) = (&manifest, &lock, lock_index) {
         sync_issues(cx, m, l, li);
     }
-    let _ = manifest_index;
     if !installed.is_empty() {
         let mut packages = installed;
         if let Some(m) = manifest.as_ref().or(lock.as_ref()) {

@@ -62,18 +62,7 @@ pub fn load_auth_details(
         .map(str::to_string)
         .unwrap_or(text);
     let text: Arc<str> = Arc::from(text);
-    let strict = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
+    let strict = strict_json_options();
     let parsed =
         jsonc_parser::parse_to_ast(&text, &CollectOptions::default(), &strict).map_err(|e| {
             LoadError::Json {
@@ -533,6 +522,23 @@ fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// jsonc-parser's options for strict JSON (no comments, trailing commas, single quotes…):
+/// what AWS and package managers write.
+pub fn strict_json_options() -> ParseOptions {
+    ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    }
 }
 
 #[cfg(test)]

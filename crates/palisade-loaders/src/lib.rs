@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use palisade_model::{App, Diagnostic, SourceMap, line_col};
 
-pub use auth_details::{MAX_AUTH_DETAILS_SIZE, load_auth_details};
+pub use auth_details::{MAX_AUTH_DETAILS_SIZE, load_auth_details, strict_json_options};
 pub use discover::{Candidate, CandidateKind, Discovery, discover, join_rel};
 pub use error::LoadError;
 pub use policy_file::{load_policy_file, load_policy_text};

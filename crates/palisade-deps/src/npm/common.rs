@@ -5,9 +5,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
+use jsonc_parser::CollectOptions;
 use jsonc_parser::ast::{Object, ObjectProp, ObjectPropName, Value as Json};
 use jsonc_parser::common::Ranged;
-use jsonc_parser::{CollectOptions, ParseOptions};
 use palisade_model::{PackageHash, PackageSource};
 
 use crate::parse::{MAX_MANIFEST_BYTES, ParseError, ParseProblem};
@@ -34,18 +34,7 @@ pub(crate) fn without_bom(text: &str) -> Cow<'_, str> {
 /// ranges. jsonc-parser refuses nesting deeper than 512 levels, so a hostile file cannot
 /// exhaust the stack here or in the walks over the tree.
 pub(crate) fn parse_json(text: &str) -> Result<Option<Json<'_>>, ParseError> {
-    let strict = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
+    let strict = palisade_loaders::strict_json_options();
     jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict)
         .map(|p| p.value)
         .map_err(|e| ParseError::Syntax {

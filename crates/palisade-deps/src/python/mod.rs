@@ -183,6 +183,43 @@ pub(crate) fn entry_range(table: &DeTable<'_>, key: &str) -> Option<Range<usize>
     Some(ks.start.min(vs.start)..ks.end.max(vs.end))
 }
 
+/// The `[[package]]` tables of a lock file (`poetry.lock`, `uv.lock`), each with its name and
+/// the range of its `name = …` line. Entries that are not tables or have no name are problems.
+pub(crate) fn lock_packages<'a, 'i>(
+    root: &'a DeTable<'i>,
+    problems: &mut Vec<ParseProblem>,
+) -> Vec<(&'a DeTable<'i>, &'a str, Range<usize>)> {
+    let entries = match get(root, "package").map(|v| v.get_ref()) {
+        Some(DeValue::Array(a)) => a.iter().collect::<Vec<_>>(),
+        Some(_) => {
+            problem(problems, 0, "`package` is not a list of tables".into());
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for entry in entries.into_iter().take(MAX_ENTRIES) {
+        let Some(t) = entry.get_ref().as_table() else {
+            problem(
+                problems,
+                entry.span().start,
+                "a package entry is not a table".into(),
+            );
+            continue;
+        };
+        let (Some(name), Some(range)) = (get_str(t, "name"), entry_range(t, "name")) else {
+            problem(
+                problems,
+                entry.span().start,
+                "a package entry has no name: it was skipped".into(),
+            );
+            continue;
+        };
+        out.push((t, name, range));
+    }
+    out
+}
+
 /// The entries of a table in the order of the file (the map is sorted by key).
 pub(crate) fn entries_in_order<'a, 'i>(
     table: &'a DeTable<'i>,

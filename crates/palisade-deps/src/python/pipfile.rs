@@ -4,9 +4,9 @@
 //! Pipenv also allows other categories (`[docs]`); deployment tools export only the default
 //! one (`pipenv requirements`), so packages of any other category count as dev.
 
+use jsonc_parser::CollectOptions;
 use jsonc_parser::ast::{Object, Value as Json};
 use jsonc_parser::common::Ranged;
-use jsonc_parser::{CollectOptions, ParseOptions};
 use palisade_model::{ManifestKind, PackageSource};
 use toml::de::DeValue;
 
@@ -74,18 +74,7 @@ pub fn parse_pipfile(text: &str) -> Result<ParsedFile, ParseError> {
 }
 
 pub fn parse_lock(text: &str) -> Result<ParsedFile, ParseError> {
-    let options = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
+    let options = palisade_loaders::strict_json_options();
     let parsed =
         jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options).map_err(|e| {
             ParseError::Syntax {

@@ -8,8 +8,8 @@ use palisade_model::{ManifestKind, PackageSource};
 use toml::de::{DeTable, DeValue};
 
 use super::{
-    MAX_ENTRIES, assign_keys, entry_range, get, get_str, get_table, hash, keys_by_name, normalize,
-    package, problem, push_hash, toml_document,
+    assign_keys, get, get_str, get_table, hash, keys_by_name, lock_packages, normalize, package,
+    problem, push_hash, toml_document,
 };
 use crate::parse::{ParseError, ParseProblem, ParsedFile, ParsedPackage};
 
@@ -17,37 +17,10 @@ pub fn parse(text: &str) -> Result<ParsedFile, ParseError> {
     let doc = toml_document(text)?;
     let root = doc.get_ref();
     let mut file = ParsedFile::new(ManifestKind::PoetryLock);
-    let entries = match get(root, "package").map(|v| v.get_ref()) {
-        Some(DeValue::Array(a)) => a.iter().collect::<Vec<_>>(),
-        Some(_) => {
-            problem(
-                &mut file.problems,
-                0,
-                "`package` is not a list of tables".into(),
-            );
-            Vec::new()
-        }
-        None => Vec::new(),
-    };
+    let entries = lock_packages(root, &mut file.problems);
     // Dependency names per package, resolved once every package is known.
     let mut wanted: Vec<Vec<String>> = Vec::new();
-    for entry in entries.into_iter().take(MAX_ENTRIES) {
-        let Some(t) = entry.get_ref().as_table() else {
-            problem(
-                &mut file.problems,
-                entry.span().start,
-                "a package entry is not a table".into(),
-            );
-            continue;
-        };
-        let (Some(name), Some(range)) = (get_str(t, "name"), entry_range(t, "name")) else {
-            problem(
-                &mut file.problems,
-                entry.span().start,
-                "a package entry has no name: it was skipped".into(),
-            );
-            continue;
-        };
+    for (t, name, range) in entries {
         let mut p = package(name, range);
         p.version = get_str(t, "version").map(str::to_string);
         p.dev = is_dev(t);

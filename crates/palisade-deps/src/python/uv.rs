@@ -11,8 +11,8 @@ use palisade_model::{ManifestKind, PackageSource};
 use toml::de::{DeTable, DeValue};
 
 use super::{
-    MAX_ENTRIES, assign_keys, entry_range, get, get_str, get_table, hash, keys_by_name, normalize,
-    package, problem, push_hash, toml_document,
+    assign_keys, get, get_str, get_table, hash, keys_by_name, lock_packages, normalize, package,
+    problem, push_hash, toml_document,
 };
 use crate::parse::{ParseError, ParsedFile};
 
@@ -90,38 +90,11 @@ pub fn parse(text: &str) -> Result<ParsedFile, ParseError> {
                 .collect()
         })
         .unwrap_or_default();
-    let entries = match get(root, "package").map(|v| v.get_ref()) {
-        Some(DeValue::Array(a)) => a.iter().collect::<Vec<_>>(),
-        Some(_) => {
-            problem(
-                &mut file.problems,
-                0,
-                "`package` is not a list of tables".into(),
-            );
-            Vec::new()
-        }
-        None => Vec::new(),
-    };
+    let entries = lock_packages(root, &mut file.problems);
     let mut runtime_roots = Vec::new();
     let mut dev_roots = Vec::new();
     let mut wanted: Vec<Vec<Edge>> = Vec::new();
-    for entry in entries.into_iter().take(MAX_ENTRIES) {
-        let Some(t) = entry.get_ref().as_table() else {
-            problem(
-                &mut file.problems,
-                entry.span().start,
-                "a package entry is not a table".into(),
-            );
-            continue;
-        };
-        let (Some(name), Some(range)) = (get_str(t, "name"), entry_range(t, "name")) else {
-            problem(
-                &mut file.problems,
-                entry.span().start,
-                "a package entry has no name: it was skipped".into(),
-            );
-            continue;
-        };
+    for (t, name, range) in entries {
         let (source, kind) = match get_table(t, "source") {
             Some(s) => source_of(s),
             None => (PackageSource::Registry, None),
