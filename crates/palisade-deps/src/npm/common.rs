@@ -22,6 +22,18 @@ pub(crate) fn check_size(text: &str) -> Result<(), ParseError> {
     Ok(())
 }
 
+/// A YAML lock file (pnpm, yarn berry) as a tree with byte offsets, within the size limit and
+/// the YAML reader's nesting and alias limits.
+pub(crate) fn parse_yaml(text: &str) -> Result<palisade_loaders::yaml::Document, ParseError> {
+    check_size(text)?;
+    palisade_loaders::yaml::parse(text, palisade_loaders::yaml::Limits::default()).map_err(|e| {
+        ParseError::Syntax {
+            message: e.to_string(),
+            offset: e.offset().unwrap_or(0),
+        }
+    })
+}
+
 /// A UTF-8 byte order mark becomes three spaces so that byte offsets stay those of the file.
 pub(crate) fn without_bom(text: &str) -> Cow<'_, str> {
     match text.strip_prefix('\u{feff}') {

@@ -13,12 +13,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use palisade_loaders::yaml::{self, Limits, Node, NodeKind};
+use palisade_loaders::yaml::{Node, NodeKind};
 use palisade_model::{ManifestKind, PackageSource};
 
-use super::common::{
-    add_edge, check_size, integrity_hashes, problem, source_of_resolved, split_name_at,
-};
+use super::common::{add_edge, integrity_hashes, problem, source_of_resolved, split_name_at};
 use crate::parse::{ParseError, ParsedFile, ParsedPackage};
 
 /// One installed copy before its dependencies are resolved.
@@ -32,11 +30,7 @@ struct Instance<'n> {
 }
 
 pub(crate) fn parse(text: &str) -> Result<ParsedFile, ParseError> {
-    check_size(text)?;
-    let doc = yaml::parse(text, Limits::default()).map_err(|e| ParseError::Syntax {
-        message: e.to_string(),
-        offset: e.offset().unwrap_or(0),
-    })?;
+    let doc = super::common::parse_yaml(text)?;
     let mut out = ParsedFile::new(ManifestKind::PnpmLock);
     let root = &doc.root;
     if root.as_map().is_none() {

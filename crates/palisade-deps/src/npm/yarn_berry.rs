@@ -25,18 +25,14 @@
 
 use std::collections::HashMap;
 
-use palisade_loaders::yaml::{self, Limits, Node};
+use palisade_loaders::yaml::{self, Node};
 use palisade_model::{ManifestKind, PackageSource};
 
-use super::common::{add_edge, check_size, problem, split_name_at};
+use super::common::{add_edge, problem, split_name_at};
 use crate::parse::{ParseError, ParsedFile, ParsedPackage};
 
 pub(crate) fn parse(text: &str) -> Result<ParsedFile, ParseError> {
-    check_size(text)?;
-    let doc = yaml::parse(text, Limits::default()).map_err(|e| ParseError::Syntax {
-        message: e.to_string(),
-        offset: e.offset().unwrap_or(0),
-    })?;
+    let doc = super::common::parse_yaml(text)?;
     let mut out = ParsedFile::new(ManifestKind::YarnBerry);
     let Some(entries) = doc.root.as_map() else {
         // An empty lock (no dependencies yet) is an empty document.
