@@ -79,7 +79,10 @@ impl Ctx<'_> {
 
     /// Read and parse one file; a file that cannot be read or parsed is a diagnostic.
     fn load(&mut self, path: &Path, kind: ManifestKind) -> Option<Loaded> {
-        if !self.seen.insert(path.to_path_buf()) {
+        // By the file, not the spelling: `-r sub/../requirements.txt` and a symlink are the
+        // same file, read once (an include cycle ends here).
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        if !self.seen.insert(canonical) {
             return None;
         }
         let text = match read_text(path) {
@@ -129,7 +132,12 @@ impl Ctx<'_> {
     }
 
     /// Packages found installed, as one manifest per walk.
-    fn installed(&mut self, found: Installed, kind: ManifestKind, folder: &Path) -> Vec<Package> {
+    fn installed(
+        &mut self,
+        found: Installed,
+        kind: ManifestKind,
+        folder: &Path,
+    ) -> (Vec<Package>, Vec<usize>) {
         for (path, p) in &found.problems {
             let rel = self.rel(path);
             self.out.diagnostics.push(Diagnostic::warning(
@@ -139,7 +147,7 @@ impl Ctx<'_> {
             ));
         }
         if found.files.is_empty() {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         let index = self.out.manifests.len();
         self.out.manifests.push(Manifest {
@@ -165,9 +173,10 @@ impl Ctx<'_> {
         if let (Some(m), Some(first)) = (self.out.manifests.get_mut(index), spans.first()) {
             m.span = Span::new(first.file, 0, 0);
         }
-        to_model(&parsed, index, |i, _| {
+        let packages = to_model(&parsed, index, |i, _| {
             spans.get(i).copied().unwrap_or_default()
-        })
+        });
+        (packages, depths(&parsed))
     }
 }
 
@@ -227,9 +236,21 @@ fn loaded_packages(loaded: &Loaded, manifest: usize) -> Vec<Package> {
     })
 }
 
-/// Mark which packages a manifest declares (direct) and, when `compute_dev`, which are only
-/// reachable from development dependencies.
-fn apply_roots(packages: &mut [Package], manifest: &ParsedFile, compute_dev: bool) {
+/// How deep each package is installed (`node_modules/a/node_modules/b` is 2): of several
+/// copies of one name, the shallowest is the one the project declares.
+fn depths(parsed: &ParsedFile) -> Vec<usize> {
+    parsed
+        .packages
+        .iter()
+        .map(|p| p.key.matches("node_modules/").count())
+        .collect()
+}
+
+/// Mark which packages a manifest declares (direct) and, when the package list itself says
+/// nothing of development dependencies (yarn, a `node_modules` walk, installed Python packages,
+/// poetry locks before 2.0), which are only reachable from the manifest's development ones.
+fn apply_roots(packages: &mut [Package], depths: &[usize], manifest: &ParsedFile) {
+    let compute_dev = !packages.iter().any(|p| p.dev);
     let eco = manifest.kind.ecosystem();
     let mut runtime_roots = Vec::new();
     let mut dev_roots = Vec::new();
@@ -244,8 +265,13 @@ fn apply_roots(packages: &mut [Package], manifest: &ParsedFile, compute_dev: boo
         let Some(found) = index.get(&eco.normalize_name(&d.name)) else {
             continue;
         };
-        // With several versions installed, the top-level one (first) is the declared one.
-        let Some(&i) = found.first() else { continue };
+        // With several versions installed, the shallowest is the declared one.
+        let Some(&i) = found
+            .iter()
+            .min_by_key(|&&i| (depths.get(i).copied().unwrap_or(0), i))
+        else {
+            continue;
+        };
         if let Some(p) = packages.get_mut(i) {
             p.direct = true;
             if p.requirement.is_none() {
@@ -414,27 +440,23 @@ fn collect_npm(cx: &mut Ctx<'_>, folder: &Path, files: &[(PathBuf, ManifestKind)
         sync_issues(cx, m, l, li);
     }
     let node_modules = folder.join("node_modules");
-    let installed = if node_modules.is_dir() {
+    let (installed, installed_depths) = if node_modules.is_dir() {
         let found = npm::read_installed(&node_modules);
         cx.installed(found, ManifestKind::NodeModules, &node_modules)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
-    let (mut packages, compute_dev) = if !installed.is_empty() {
-        (installed, true)
+    let (mut packages, depths) = if !installed.is_empty() {
+        (installed, installed_depths)
     } else if let (Some(l), Some(li)) = (&lock, lock_index) {
-        let yarn = matches!(
-            l.file.kind,
-            ManifestKind::YarnClassic | ManifestKind::YarnBerry
-        );
-        (loaded_packages(l, li), yarn)
+        (loaded_packages(l, li), depths(&l.file))
     } else if let (Some(m), Some(mi)) = (&manifest, manifest_index) {
         return loaded_packages(m, mi);
     } else {
         return Vec::new();
     };
     if let Some(m) = &manifest {
-        apply_roots(&mut packages, &m.file, compute_dev);
+        apply_roots(&mut packages, &depths, &m.file);
     }
     packages
 }
@@ -452,10 +474,27 @@ fn requirements(cx: &mut Ctx<'_>, entry: &Path, depth: usize, out: &mut Vec<Pack
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    // `requirements-dev.txt`, `requirements_test.txt`: not deployed.
-    let dev = ["dev", "test", "lint", "doc"]
-        .iter()
-        .any(|w| name.contains(w));
+    // `requirements-dev.txt`, `requirements_test.txt`, `dev-requirements.txt`: not deployed.
+    // Whole words only: `requirements-docker.txt` and `requirements-latest.txt` are deployed.
+    let dev = name
+        .trim_end_matches(".txt")
+        .split(['-', '_', '.'])
+        .any(|w| {
+            matches!(
+                w,
+                "dev"
+                    | "devel"
+                    | "develop"
+                    | "development"
+                    | "test"
+                    | "tests"
+                    | "testing"
+                    | "lint"
+                    | "docs"
+                    | "doc"
+                    | "ci"
+            )
+        });
     let offset = out.len();
     let mut packages = loaded_packages(&loaded, index);
     for p in &mut packages {
@@ -499,7 +538,7 @@ fn collect_python(
     folder: &Path,
     files: &[(PathBuf, ManifestKind)],
 ) -> Vec<Package> {
-    let installed = {
+    let (installed, installed_depths) = {
         let found = python::read_installed(folder);
         cx.installed(found, ManifestKind::SitePackages, folder)
     };
@@ -526,14 +565,14 @@ fn collect_python(
     if !installed.is_empty() {
         let mut packages = installed;
         if let Some(m) = manifest.as_ref().or(lock.as_ref()) {
-            apply_roots(&mut packages, &m.file, true);
+            apply_roots(&mut packages, &installed_depths, &m.file);
         }
         return packages;
     }
     if let (Some(l), Some(li)) = (&lock, lock_index) {
         let mut packages = loaded_packages(l, li);
         if let Some(m) = &manifest {
-            apply_roots(&mut packages, &m.file, false);
+            apply_roots(&mut packages, &depths(&l.file), &m.file);
         }
         return packages;
     }
@@ -556,4 +595,129 @@ fn collect_python(
         }
     }
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use std::fs;
+
+    use palisade_model::SourceMap;
+
+    use super::collect;
+
+    fn write(dir: &std::path::Path, name: &str, text: &str) {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).unwrap();
+        }
+        fs::write(path, text).unwrap();
+    }
+
+    fn dev_of(c: &super::Collected, name: &str) -> Vec<(Option<String>, bool, bool)> {
+        c.packages
+            .iter()
+            .filter(|p| p.name == name)
+            .map(|p| (p.version.clone(), p.direct, p.dev))
+            .collect()
+    }
+
+    #[test]
+    fn an_include_cycle_is_read_once_whatever_the_spelling() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("fn");
+        let includes: String = (1..=6)
+            .map(|i| {
+                fs::create_dir_all(dir.join(format!("d{i}"))).unwrap();
+                format!("-r d{i}/../requirements.txt\n")
+            })
+            .collect();
+        write(
+            &dir,
+            "requirements.txt",
+            &format!("{includes}requests==2.31.0\n"),
+        );
+        let c = collect(&dir, root.path(), &SourceMap::new());
+        assert_eq!(c.manifests.len(), 1, "{:?}", c.manifests);
+        assert_eq!(c.packages.len(), 1);
+    }
+
+    #[test]
+    fn the_shallowest_copy_is_the_declared_one_and_dev_comes_from_the_manifest() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path();
+        write(
+            dir,
+            "package.json",
+            r#"{"dependencies": {"b": "^2.0.0"}, "devDependencies": {"a": "^1.0.0", "d": "^1.0.0"}}"#,
+        );
+        // npm sorts keys by path: the nested copy of b comes before the top-level one.
+        write(
+            dir,
+            "node_modules/.package-lock.json",
+            r#"{"name": "x", "lockfileVersion": 3, "requires": true, "packages": {
+  "node_modules/a": {"version": "1.0.0", "dependencies": {"b": "^1.0.0"}},
+  "node_modules/a/node_modules/b": {"version": "1.0.0"},
+  "node_modules/b": {"version": "2.0.0", "dependencies": {"lodash": "^4.17.0"}},
+  "node_modules/d": {"version": "1.0.0", "dependencies": {"lodash": "^4.17.0"}},
+  "node_modules/lodash": {"version": "4.17.20"}
+}}"#,
+        );
+        let c = collect(dir, dir, &SourceMap::new());
+        assert_eq!(
+            dev_of(&c, "b"),
+            vec![
+                (Some("1.0.0".into()), false, true),
+                (Some("2.0.0".into()), true, false)
+            ]
+        );
+        assert_eq!(
+            dev_of(&c, "lodash"),
+            vec![(Some("4.17.20".into()), false, false)]
+        );
+    }
+
+    #[test]
+    fn poetry_locks_without_groups_take_dev_from_pyproject() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path();
+        write(
+            dir,
+            "pyproject.toml",
+            "[tool.poetry]\nname = \"x\"\nversion = \"0.1.0\"\n\n[tool.poetry.dependencies]\npython = \"^3.12\"\nrequests = \"^2.31\"\n\n[tool.poetry.group.dev.dependencies]\npyyaml = \"5.3\"\n",
+        );
+        // Poetry 1.5-1.8: lock-version 2.0, no `groups` on packages.
+        write(
+            dir,
+            "poetry.lock",
+            "[[package]]\nname = \"pyyaml\"\nversion = \"5.3\"\ndescription = \"\"\noptional = false\npython-versions = \"*\"\nfiles = []\n\n[[package]]\nname = \"requests\"\nversion = \"2.31.0\"\ndescription = \"\"\noptional = false\npython-versions = \">=3.7\"\nfiles = []\n\n[metadata]\nlock-version = \"2.0\"\npython-versions = \"^3.12\"\ncontent-hash = \"0\"\n",
+        );
+        let c = collect(dir, dir, &SourceMap::new());
+        assert_eq!(dev_of(&c, "pyyaml"), vec![(Some("5.3".into()), true, true)]);
+        assert_eq!(
+            dev_of(&c, "requests"),
+            vec![(Some("2.31.0".into()), true, false)]
+        );
+    }
+
+    #[test]
+    fn only_whole_words_make_a_requirements_file_dev() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path();
+        write(dir, "requirements-docker.txt", "requests==2.25.1\n");
+        write(dir, "requirements-latest.txt", "pyyaml==5.3\n");
+        write(dir, "requirements-dev.txt", "pytest==8.3.3\n");
+        write(dir, "test_requirements.txt", "moto==5.0.0\n");
+        let c = collect(dir, dir, &SourceMap::new());
+        let dev: Vec<(&str, bool)> = c
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.dev))
+            .collect();
+        assert!(dev.contains(&("requests", false)), "{dev:?}");
+        assert!(dev.contains(&("pyyaml", false)), "{dev:?}");
+        assert!(dev.contains(&("pytest", true)), "{dev:?}");
+        assert!(dev.contains(&("moto", true)), "{dev:?}");
+    }
 }

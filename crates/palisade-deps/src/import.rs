@@ -16,8 +16,10 @@ use crate::store::{DbError, DbInfo, Put, SourceInfo, Writer};
 
 /// A record file larger than this is refused (the largest OSV records are a few MB).
 const MAX_RECORD_BYTES: u64 = 32 * 1024 * 1024;
-/// Raw records parsed together before they are written.
+/// Raw records parsed together before they are written: this many, or this many bytes,
+/// whichever comes first (so that a zip of large entries cannot fill memory).
 const BATCH: usize = 4096;
+const BATCH_BYTES: usize = 64 * 1024 * 1024;
 /// Problems listed by name; beyond this, only counted.
 const MAX_LISTED: usize = 50;
 
@@ -61,6 +63,7 @@ struct Importer<'a> {
     batch: crate::store::Batch<'a>,
     source: String,
     pending: Vec<Raw>,
+    pending_bytes: usize,
     report: ImportReport,
     newest_modified: Option<String>,
 }
@@ -74,8 +77,9 @@ impl Importer<'_> {
     }
 
     fn push(&mut self, raw: Raw) -> Result<(), DbError> {
+        self.pending_bytes += raw.bytes.len();
         self.pending.push(raw);
-        if self.pending.len() >= BATCH {
+        if self.pending.len() >= BATCH || self.pending_bytes >= BATCH_BYTES {
             self.flush()?;
         }
         Ok(())
@@ -83,6 +87,7 @@ impl Importer<'_> {
 
     fn flush(&mut self) -> Result<(), DbError> {
         let pending = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
         let parsed: Vec<(String, Result<Vec<osv::Record>, String>)> = pending
             .into_par_iter()
             .map(|raw| {
@@ -311,6 +316,7 @@ pub fn import(db: &Path, input: &Path) -> Result<ImportReport, ImportError> {
         batch,
         source: source.clone(),
         pending: Vec::new(),
+        pending_bytes: 0,
         report: ImportReport {
             source: source.clone(),
             ..ImportReport::default()

@@ -31,7 +31,9 @@ pub const SCHEMA: u32 = 1;
 pub enum DbError {
     #[error("{path}: no advisory database here (import one with `palisade db import`)")]
     Missing { path: PathBuf },
-    #[error("{path}: {message}")]
+    #[error(
+        "the advisory database cannot be read ({message}); import the advisories into a new file"
+    )]
     Store { path: PathBuf, message: String },
     #[error(
         "{path}: the advisory database was written by another version of Palisade (layout {found}, \
@@ -343,6 +345,7 @@ impl Batch<'_> {
         }
         let err = store_err(self.path);
         let mut packages = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         {
             let mut table = self.txn.open_table(AFFECTED).map_err(|e| err(e.into()))?;
             for (n, a) in record.affected.iter().enumerate() {
@@ -361,7 +364,7 @@ impl Batch<'_> {
                     .insert(key.as_str(), bytes.as_slice())
                     .map_err(|e| err(e.into()))?;
                 let package = prefix.trim_end_matches('\u{0}').to_string();
-                if !packages.contains(&package) {
+                if seen.insert(package.clone()) {
                     packages.push(package);
                 }
             }

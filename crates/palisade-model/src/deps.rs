@@ -209,7 +209,7 @@ pub struct Package {
     pub span: Span,
     /// Indexes in [`DependencySet::packages`] of the packages it depends on.
     pub dependencies: Vec<usize>,
-    /// A popular package whose name this one is one or two edits away from.
+    /// A popular package whose name this one is one edit (or only separators) away from.
     pub lookalike_of: Option<String>,
 }
 

@@ -65,7 +65,7 @@ pub fn info(a: &DbInfoArgs) -> Result<u8> {
             anstream::eprintln!("palisade: {e}");
             return Ok(2);
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(anyhow::Error::from(e).context(path.display().to_string())),
     };
     let info = db.info();
     let today = palisade_model::Date::today();

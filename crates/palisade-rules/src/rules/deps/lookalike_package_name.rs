@@ -5,9 +5,11 @@ use crate::{Checker, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Finds dependencies whose name is one or two edits away from a popular package of the
+    /// Finds direct dependencies whose name is one edit (a letter added, dropped, changed or two
+    /// letters swapped) or only separators (`-`, `_`, `.`) away from a popular package of the
     /// same ecosystem (`reqeusts` for `requests`, `crossenv` for `cross-env`) without being
-    /// popular itself: the shape of a typosquat. The list of popular packages ships with
+    /// popular itself: the shape of a typosquat. Scoped npm names are compared only with other
+    /// scoped names, outside their own scope. The list of popular packages ships with
     /// Palisade, with its source (`crates/palisade-deps/data/PROVENANCE.md`).
     ///
     /// ## Why is this bad?
@@ -50,7 +52,7 @@ impl Rule for LookalikePackageName {
                     continue;
                 };
                 let message = format!(
-                    "{} is one or two letters away from the popular package {popular}: a typo, or a typosquat",
+                    "{} is one letter away from the popular package {popular}: a typo, or a typosquat",
                     p.name
                 );
                 let Some(r) = report(cx, app, set, p.span, message) else {
