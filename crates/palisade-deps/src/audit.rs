@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use palisade_model::{Cvss, Ecosystem, Package, Severity, Vulnerability};
+use rayon::prelude::*;
 
 use crate::osv;
 use crate::store::{Advisory, AdvisoryDb, DbError};
@@ -85,16 +86,19 @@ impl<'a> Auditor<'a> {
 
     /// The vulnerabilities of every package with a known version.
     pub fn vulnerabilities(&self, packages: &[Package]) -> Vec<Vulnerability> {
-        let mut out = Vec::new();
         if self.db.is_none() {
-            return out;
+            return Vec::new();
         }
-        // Development packages too: a malicious one runs on the build machines.
-        for (index, p) in packages.iter().enumerate() {
-            let Some(v) = &p.version else { continue };
-            out.extend(self.match_package(index, p.ecosystem, &p.name, v));
-        }
-        out
+        // Development packages too: a malicious one runs on the build machines. In parallel:
+        // one function can ship thousands of packages, and the store serves concurrent reads.
+        packages
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(index, p)| match &p.version {
+                Some(v) => self.match_package(index, p.ecosystem, &p.name, v),
+                None => Vec::new(),
+            })
+            .collect()
     }
 
     /// Vulnerabilities of one package version.
