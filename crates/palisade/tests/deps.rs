@@ -243,7 +243,7 @@ resource "aws_lambda_function" "fn" {
     fs::create_dir_all(sls.join("src")).unwrap();
     fs::write(
         sls.join("serverless.yml"),
-        "service: demo\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n  hook:\n    handler: src/index.handler\n",
+        "service: demo\nprovider:\n  name: aws\n  runtime: nodejs20.x\nlayers:\n  common:\n    path: layers/common\nfunctions:\n  hook:\n    handler: src/index.handler\n    layers:\n      - !Ref CommonLambdaLayer\n",
     )
     .unwrap();
     fs::write(

@@ -183,6 +183,7 @@ pub(crate) fn translate(cfg: &Node, stage: &str, symbols: &BTreeMap<String, usiz
     apis::finish(&mut tr);
     iam::shared_role(&mut tr);
     deployment_bucket(&mut tr);
+    layers(&mut tr);
 
     // Functions first, then what the Framework generates, then the user's resources, which
     // override generated ones of the same id the way the Framework merges them.
@@ -462,6 +463,80 @@ fn rename_sub(s: &str, renames: &BTreeMap<String, String>) -> String {
 
 /// `provider.deploymentBucket` names an existing bucket; otherwise the Framework creates
 /// `ServerlessDeploymentBucket`, encrypted, public access blocked only when asked.
+/// The service's own layers (`layers:`), as the Framework deploys them: an
+/// `AWS::Lambda::LayerVersion` named `<Name>LambdaLayer` whose content is the layer's folder
+/// (or its `package.artifact`), and a permission per account in `allowedAccounts`.
+fn layers(tr: &mut Tr<'_>) {
+    let Some(entries) = tr.cfg.get("layers").and_then(Node::as_map) else {
+        return;
+    };
+    for (k, body) in entries {
+        let Some(name) = k.as_str() else { continue };
+        let at = At::of(body);
+        let id = format!("{}LambdaLayer", node::normalize(name));
+        let mut props = vec![(
+            "LayerName",
+            body.get("name")
+                .cloned()
+                .unwrap_or_else(|| node::s(name, At::of(k))),
+        )];
+        let content = body
+            .get("package")
+            .and_then(|p| p.get("artifact"))
+            .or_else(|| body.get("path"));
+        if let Some(c) = content {
+            props.push(("Content", c.clone()));
+        }
+        if let Some(r) = body.get("compatibleRuntimes") {
+            props.push(("CompatibleRuntimes", r.clone()));
+        }
+        let layer = node::map(
+            vec![
+                ("Type", node::s("AWS::Lambda::LayerVersion", at)),
+                ("Properties", node::map(props, at)),
+            ],
+            at,
+        );
+        tr.add_resource(&id, layer);
+        for account in body
+            .get("allowedAccounts")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+        {
+            let Some(a) = node::text(Some(account)) else {
+                continue;
+            };
+            let suffix = if a == "*" {
+                "Wildcard".to_string()
+            } else {
+                node::normalize(a)
+            };
+            let aat = At::of(account);
+            let permission = node::map(
+                vec![
+                    ("Type", node::s("AWS::Lambda::LayerVersionPermission", aat)),
+                    (
+                        "Properties",
+                        node::map(
+                            vec![
+                                ("Action", node::s("lambda:GetLayerVersion", aat)),
+                                ("LayerVersionArn", node::reference(&id, aat)),
+                                ("Principal", account.clone()),
+                            ],
+                            aat,
+                        ),
+                    ),
+                ],
+                aat,
+            );
+            tr.add_resource(
+                &format!("{}LambdaLayerPermission{suffix}", node::normalize(name)),
+                permission,
+            );
+        }
+    }
+}
+
 fn deployment_bucket(tr: &mut Tr<'_>) {
     let given = tr.provider("deploymentBucket");
     let named = match given {
