@@ -86,6 +86,7 @@ fn tool_finding(
         resource_type: None,
         function: None,
         construct_path: None,
+        package: None,
         location,
         span,
         message,

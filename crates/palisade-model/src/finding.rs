@@ -57,6 +57,33 @@ pub struct Finding {
     /// Hash of the rule code, app and logical path: never of line numbers.
     pub fingerprint: String,
     pub related: Vec<Related>,
+    /// The package a dependency finding (PAL4xx) is about.
+    pub package: Option<Box<FindingPackage>>,
+}
+
+/// The package of a dependency finding, for machine-readable reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingPackage {
+    /// `npm` or `PyPI`.
+    pub ecosystem: &'static str,
+    pub name: String,
+    pub version: Option<String>,
+    pub purl: String,
+    /// The manifest or lock file that declares it, relative to the scan root.
+    pub manifest: String,
+    pub vulnerability: Option<FindingVulnerability>,
+}
+
+/// The advisory of a PAL401/PAL402 finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingVulnerability {
+    pub id: String,
+    pub aliases: Vec<String>,
+    /// Versions that fix it, in the ecosystem's order.
+    pub fixed: Vec<String>,
+    pub cvss_vector: Option<String>,
+    /// The CVSS base score in tenths (`98` is 9.8), so that findings stay `Eq`.
+    pub cvss_score_tenths: Option<u8>,
 }
 
 impl Finding {

@@ -34,7 +34,9 @@ pub use deps::{
     PackageSource, RuntimeSdk, SyncIssue, Vulnerability,
 };
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
-pub use finding::{Finding, Location, Position, Related, fingerprint};
+pub use finding::{
+    Finding, FindingPackage, FindingVulnerability, Location, Position, Related, fingerprint,
+};
 pub use footprint::{
     LevelActions, PermissionFootprint, PolicyExplanation, RiskyActions, ServiceActions,
 };

@@ -162,6 +162,47 @@ struct JsonFinding<'a> {
     fingerprint: &'a str,
     logical_path: &'a str,
     related: Vec<JsonRelated<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package: Option<JsonPackage<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct JsonPackage<'a> {
+    ecosystem: &'static str,
+    name: &'a str,
+    version: Option<&'a str>,
+    purl: &'a str,
+    manifest: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vulnerability: Option<JsonVulnerability<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct JsonVulnerability<'a> {
+    id: &'a str,
+    aliases: &'a [String],
+    fixed: &'a [String],
+    cvss_vector: Option<&'a str>,
+    cvss_score: Option<f64>,
+}
+
+/// The package of a dependency finding, as JSON and SARIF show it.
+pub(crate) fn package(f: &Finding) -> Option<JsonPackage<'_>> {
+    let p = f.package.as_deref()?;
+    Some(JsonPackage {
+        ecosystem: p.ecosystem,
+        name: &p.name,
+        version: p.version.as_deref(),
+        purl: &p.purl,
+        manifest: &p.manifest,
+        vulnerability: p.vulnerability.as_ref().map(|v| JsonVulnerability {
+            id: &v.id,
+            aliases: &v.aliases,
+            fixed: &v.fixed,
+            cvss_vector: v.cvss_vector.as_deref(),
+            cvss_score: v.cvss_score_tenths.map(|t| f64::from(t) / 10.0),
+        }),
+    })
 }
 
 fn finding(f: &Finding) -> JsonFinding<'_> {
@@ -194,6 +235,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
                 location: loc(&r.location),
             })
             .collect(),
+        package: package(f),
     }
 }
 

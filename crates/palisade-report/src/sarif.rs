@@ -132,7 +132,7 @@ struct Notification {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ResultItem {
+struct ResultItem<'a> {
     rule_id: &'static str,
     rule_index: usize,
     level: &'static str,
@@ -143,7 +143,7 @@ struct ResultItem {
     related_locations: Vec<SarifLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
-    properties: ResultProperties,
+    properties: ResultProperties<'a>,
 }
 
 #[derive(Serialize)]
@@ -156,7 +156,7 @@ struct Suppression {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ResultProperties {
+struct ResultProperties<'a> {
     severity: &'static str,
     confidence: &'static str,
     owasp: &'static str,
@@ -165,6 +165,8 @@ struct ResultProperties {
     function: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     construct_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package: Option<crate::json::JsonPackage<'a>>,
 }
 
 #[derive(Serialize)]
@@ -306,7 +308,7 @@ fn rule(meta: &RuleMeta) -> Rule {
     }
 }
 
-fn result(f: &Finding, rule_index: usize, suppression: Option<Suppression>) -> ResultItem {
+fn result(f: &Finding, rule_index: usize, suppression: Option<Suppression>) -> ResultItem<'_> {
     let logical = f
         .resource
         .as_ref()
@@ -352,6 +354,7 @@ fn result(f: &Finding, rule_index: usize, suppression: Option<Suppression>) -> R
             area: f.area.as_str(),
             function: f.function.clone(),
             construct_path: f.construct_path.clone(),
+            package: crate::json::package(f),
         },
     }
 }

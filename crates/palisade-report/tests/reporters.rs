@@ -5,8 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use palisade_model::{
-    Area, Confidence, Diagnostic, Finding, LineCol, Location, PermissionFootprint, Position,
-    Related, RiskyActions, RuleMeta, Sas, Severity, SourceMap, Span, fingerprint,
+    Area, Confidence, Diagnostic, Finding, FindingPackage, FindingVulnerability, LineCol, Location,
+    PermissionFootprint, Position, Related, RiskyActions, RuleMeta, Sas, Severity, SourceMap, Span,
+    fingerprint,
 };
 use palisade_report::{Context, Report, ScanSummary, SuppressedFinding, SuppressionKind};
 
@@ -34,6 +35,18 @@ static SECRET_RULE: RuleMeta = RuleMeta {
     area: Area::Configuration,
     fix: "Keep the secret in Secrets Manager.",
     docs: " ## What it does\n Finds secrets.\n\n ## Why is this bad?\n Leaks.\n\n ## Example\n\n ## Fix\n Move it.\n\n ## References\n - OWASP Serverless Top 10: S3:2017 Sensitive Data Exposure\n",
+};
+
+static VULN_RULE: RuleMeta = RuleMeta {
+    code: "PAL401",
+    name: "vulnerable-package",
+    title: "Package with a known vulnerability",
+    severity: Severity::High,
+    confidence: Confidence::High,
+    sas: Sas::S9,
+    area: Area::Dependencies,
+    fix: "Upgrade the package.",
+    docs: " ## What it does\n Finds vulnerable packages.\n\n ## Why is this bad?\n Known exploits.\n\n ## Example\n\n ## Fix\n Upgrade.\n\n ## References\n - OWASP Serverless Top 10: S9:2017 Using Components with Known Vulnerabilities\n",
 };
 
 fn span_of(needle: &str) -> Span {
@@ -77,6 +90,7 @@ fn finding(
         resource_type: Some("AWS::Serverless::Function".into()),
         function: Some("Webhook".into()),
         construct_path: None,
+        package: None,
         location: loc(sources, span),
         span: Some(span),
         message: message.into(),
@@ -120,11 +134,32 @@ fn fixture() -> Fixture {
         "environment variable TOKEN of Webhook holds a literal secret <with> \"markup\" & quotes",
         "Function:Webhook/Environment/TOKEN",
     );
+    let mut vulnerable = finding(
+        &VULN_RULE,
+        &sources,
+        "Webhook:",
+        "lodash 4.17.20 is affected by GHSA-35jh-r3h4-6jhm (CVE-2021-23337): Command Injection in lodash",
+        "Function:Webhook/Dependencies/npm:lodash/GHSA-35jh-r3h4-6jhm",
+    );
+    vulnerable.package = Some(Box::new(FindingPackage {
+        ecosystem: "npm",
+        name: "lodash".into(),
+        version: Some("4.17.20".into()),
+        purl: "pkg:npm/lodash@4.17.20".into(),
+        manifest: "app/src/package-lock.json".into(),
+        vulnerability: Some(FindingVulnerability {
+            id: "GHSA-35jh-r3h4-6jhm".into(),
+            aliases: vec!["CVE-2021-23337".into()],
+            fixed: vec!["4.17.21".into()],
+            cvss_vector: Some("CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H".into()),
+            cvss_score_tenths: Some(72),
+        }),
+    }));
     let mut baselined = secret.clone();
     baselined.logical_path = "Function:Webhook/Environment/OLD".into();
     baselined.fingerprint = fingerprint("PAL110", "app/template.yaml", &baselined.logical_path);
     Fixture {
-        findings: vec![url, secret.clone()],
+        findings: vec![url, secret.clone(), vulnerable],
         suppressed: vec![baselined],
         diagnostics: vec![
             Diagnostic::error(
@@ -161,7 +196,7 @@ fn render(format: &str) -> String {
         rules_run: 2,
         duration_ms: 0,
     };
-    let rules: Vec<&'static RuleMeta> = vec![&URL_RULE, &SECRET_RULE];
+    let rules: Vec<&'static RuleMeta> = vec![&URL_RULE, &SECRET_RULE, &VULN_RULE];
     let footprints = vec![PermissionFootprint {
         app: "app/template.yaml".into(),
         function: "Orders".into(),

@@ -126,6 +126,7 @@ impl<'a> Checker<'a> {
             severity: None,
             related: Vec::new(),
             fix: None,
+            package: None,
         }
     }
 
@@ -165,6 +166,7 @@ pub struct Report<'c, 'a> {
     severity: Option<Severity>,
     related: Vec<(String, Span)>,
     fix: Option<String>,
+    package: Option<Box<palisade_model::FindingPackage>>,
 }
 
 impl Report<'_, '_> {
@@ -253,6 +255,12 @@ impl Report<'_, '_> {
         self
     }
 
+    /// The package a dependency finding is about.
+    pub fn package(mut self, package: palisade_model::FindingPackage) -> Self {
+        self.package = Some(Box::new(package));
+        self
+    }
+
     pub fn fix(mut self, fix: impl Into<String>) -> Self {
         self.fix = Some(fix.into());
         self
@@ -323,6 +331,7 @@ impl Report<'_, '_> {
             fingerprint: fingerprint(meta.code, &cx.app.path, &logical_path),
             logical_path,
             related,
+            package: self.package,
         };
         cx.findings.push(finding);
     }

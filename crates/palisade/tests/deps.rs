@@ -183,6 +183,14 @@ fn deps_reports_every_supply_chain_risk_on_the_function_or_layer_that_ships_it()
         .unwrap();
     assert_eq!(lodash["location"]["path"], "node/package-lock.json");
     assert_eq!(lodash["severity"], "high");
+    // The package and the advisory, for scripts.
+    let package = &lodash["package"];
+    assert_eq!(package["purl"], "pkg:npm/lodash@4.17.20");
+    assert_eq!(package["manifest"], "node/package-lock.json");
+    assert_eq!(package["vulnerability"]["id"], "GHSA-35jh-r3h4-6jhm");
+    assert_eq!(package["vulnerability"]["aliases"][0], "CVE-2021-23337");
+    assert_eq!(package["vulnerability"]["fixed"][0], "4.17.21");
+    assert_eq!(package["vulnerability"]["cvss_score"], 7.2);
 }
 
 #[test]

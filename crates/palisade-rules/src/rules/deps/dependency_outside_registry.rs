@@ -1,6 +1,6 @@
 use palisade_model::{App, PackageSource, Severity};
 
-use super::mod_helpers::{deployed, package_key, report};
+use super::mod_helpers::{deployed, finding_package, package_key, report};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -72,7 +72,10 @@ impl Rule for DependencyOutsideRegistry {
                 let Some(r) = report(cx, app, set, p.span, message) else {
                     continue;
                 };
-                r.at(package_key(p)).severity(severity).emit();
+                r.at(package_key(p))
+                    .severity(severity)
+                    .package(finding_package(set, p, None))
+                    .emit();
             }
         }
     }

@@ -1,6 +1,6 @@
 use palisade_model::App;
 
-use super::mod_helpers::{package_key, package_label, report};
+use super::mod_helpers::{finding_package, package_key, package_label, report};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -56,7 +56,9 @@ impl Rule for InstallScript {
                 let Some(r) = report(cx, app, set, p.span, message) else {
                     continue;
                 };
-                r.at(package_key(p)).emit();
+                r.at(package_key(p))
+                    .package(finding_package(set, p, None))
+                    .emit();
             }
         }
     }

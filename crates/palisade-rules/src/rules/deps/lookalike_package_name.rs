@@ -1,6 +1,6 @@
 use palisade_model::App;
 
-use super::mod_helpers::{package_key, report};
+use super::mod_helpers::{finding_package, package_key, report};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -58,7 +58,9 @@ impl Rule for LookalikePackageName {
                 let Some(r) = report(cx, app, set, p.span, message) else {
                     continue;
                 };
-                r.at(package_key(p)).emit();
+                r.at(package_key(p))
+                    .package(finding_package(set, p, None))
+                    .emit();
             }
         }
     }

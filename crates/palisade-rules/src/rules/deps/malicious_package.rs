@@ -1,6 +1,6 @@
 use palisade_model::App;
 
-use super::mod_helpers::{package_key, package_label, report};
+use super::mod_helpers::{finding_package, package_key, package_label, report};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -58,7 +58,10 @@ impl Rule for MaliciousPackage {
                 let Some(r) = report(cx, app, set, p.span, message) else {
                     continue;
                 };
-                r.at(package_key(p)).at(v.id.clone()).emit();
+                r.at(package_key(p))
+                    .at(v.id.clone())
+                    .package(finding_package(set, p, Some(v)))
+                    .emit();
             }
         }
     }

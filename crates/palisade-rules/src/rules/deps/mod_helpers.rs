@@ -1,7 +1,10 @@
 //! What the dependency rules share: attaching a finding to the function or layer that ships a
 //! package, with a logical path that names the package and not its line.
 
-use palisade_model::{App, DepOwner, DependencySet, Package, Span};
+use palisade_model::{
+    App, DepOwner, DependencySet, FindingPackage, FindingVulnerability, Package, Span,
+    Vulnerability,
+};
 
 use crate::{Checker, Report};
 
@@ -51,4 +54,30 @@ pub(crate) fn manifest_of<'s>(set: &'s DependencySet, p: &Package) -> &'s str {
     set.manifests
         .get(p.manifest)
         .map_or("", |m| m.path.as_str())
+}
+
+/// What a finding says about its package (and advisory) for machine-readable reports.
+pub(crate) fn finding_package(
+    set: &DependencySet,
+    p: &Package,
+    vulnerability: Option<&Vulnerability>,
+) -> FindingPackage {
+    FindingPackage {
+        ecosystem: p.ecosystem.osv_name(),
+        name: p.name.clone(),
+        version: p.version.clone(),
+        purl: p.purl(),
+        manifest: manifest_of(set, p).to_string(),
+        vulnerability: vulnerability.map(|v| FindingVulnerability {
+            id: v.id.clone(),
+            aliases: v.aliases.clone(),
+            fixed: v.fixed.clone(),
+            cvss_vector: v.cvss.as_ref().map(|c| c.vector.clone()),
+            cvss_score_tenths: v
+                .cvss
+                .as_ref()
+                .and_then(|c| c.score)
+                .map(|s| (s * 10.0).round().clamp(0.0, 100.0) as u8),
+        }),
+    }
 }

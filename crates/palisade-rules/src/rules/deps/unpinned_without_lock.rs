@@ -1,6 +1,6 @@
 use palisade_model::App;
 
-use super::mod_helpers::{deployed, manifest_of, package_key, report};
+use super::mod_helpers::{deployed, finding_package, manifest_of, package_key, report};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -70,7 +70,9 @@ impl Rule for UnpinnedWithoutLock {
                 let Some(r) = report(cx, app, set, p.span, message) else {
                     continue;
                 };
-                r.at(package_key(p)).emit();
+                r.at(package_key(p))
+                    .package(finding_package(set, p, None))
+                    .emit();
             }
         }
     }

@@ -1,6 +1,6 @@
 use palisade_model::App;
 
-use super::mod_helpers::{manifest_of, package_key, package_label, report};
+use super::mod_helpers::{finding_package, manifest_of, package_key, package_label, report};
 use crate::{Checker, Rule};
 
 declare_rule! {
@@ -94,6 +94,7 @@ impl Rule for VulnerablePackage {
                 r.at(package_key(p))
                     .at(v.id.clone())
                     .severity(v.severity)
+                    .package(finding_package(set, p, Some(v)))
                     .fix(fix)
                     .emit();
             }
