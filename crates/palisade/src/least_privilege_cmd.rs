@@ -23,6 +23,10 @@ pub fn run(a: &LeastPrivilegeArgs) -> Result<u8> {
             ..RuleSelection::default()
         },
         exclude: a.exclude.clone(),
+        deps: palisade_engine::DepsSettings {
+            skip: true,
+            ..palisade_engine::DepsSettings::default()
+        },
         ..ScanSettings::default()
     };
     let bar = Bar::new(!a.no_progress);
