@@ -9,5 +9,7 @@
 //! Palisade.
 
 mod cloudtrail;
+mod lambda;
 
 pub use cloudtrail::{FileReport, Malformed, Record, read_cloudtrail};
+pub use lambda::{Durations, PlatformLine, Report, platform_line};
