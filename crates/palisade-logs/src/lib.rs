@@ -1,7 +1,8 @@
-//! Log readers for runtime detection (groundwork of the detection engine): CloudTrail as AWS
+//! Log readers for runtime detection and `palisade timeouts`: CloudTrail as AWS
 //! delivers it to S3 (`{"Records": [...]}`, gzipped or not), JSON Lines exports (CloudTrail
 //! Lake, Athena, EventBridge `AWS API Call via CloudTrail` events, which are unwrapped), and
-//! files of one event.
+//! files of one event; and Lambda's CloudWatch Logs (subscription payloads, `filter-log-events`
+//! output, text exports) for per-function durations.
 //!
 //! Every file is streamed: memory stays bounded by the largest single record, whatever the
 //! file's size. A record that cannot be read is counted and named with its file and line,
@@ -10,6 +11,8 @@
 
 mod cloudtrail;
 mod lambda;
+mod timeouts;
 
 pub use cloudtrail::{FileReport, Malformed, Record, read_cloudtrail};
 pub use lambda::{Durations, PlatformLine, Report, platform_line};
+pub use timeouts::{FunctionStats, LambdaLogs, MAX_TIMEOUT_SECS, function_of_group};
