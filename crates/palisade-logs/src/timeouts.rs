@@ -85,6 +85,8 @@ pub struct LambdaLogs {
     pub malformed: u64,
     /// The first malformed inputs, by file.
     pub named: Vec<(String, Malformed)>,
+    /// The file being read, to name what is malformed in it.
+    current: String,
 }
 
 impl LambdaLogs {
@@ -106,6 +108,16 @@ impl LambdaLogs {
                 }
                 PlatformLine::BadReport => {
                     self.malformed += 1;
+                    if self.named.len() < 20 {
+                        let shown: String = line.chars().take(120).collect();
+                        self.named.push((
+                            self.current.clone(),
+                            Malformed {
+                                at: "REPORT line".into(),
+                                message: format!("not a REPORT line Lambda writes: {shown}"),
+                            },
+                        ));
+                    }
                 }
                 PlatformLine::Start { .. } | PlatformLine::End { .. } => {}
             }
@@ -125,6 +137,7 @@ impl LambdaLogs {
     /// the `--function` given, else the file's folder.
     pub fn read_file(&mut self, path: &Path, display: &str, fallback: &str) {
         self.files += 1;
+        self.current = display.to_string();
         let mut report = FileReport::default();
         let opened = std::fs::File::open(path).map(BufReader::new);
         let mut raw = match opened {

@@ -33,6 +33,31 @@ pub enum Command {
     Deps(ScanArgs),
     /// The offline advisory database: import OSV advisories, show what it holds.
     Db(DbArgs),
+    /// Per function, from its Lambda logs: invocations, duration percentiles, timeouts and
+    /// memory used, and the timeout and memory they call for.
+    Timeouts(TimeoutsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TimeoutsArgs {
+    /// Log files or folders: CloudWatch Logs subscription payloads, `aws logs
+    /// filter-log-events` output, or text exports (gzipped or not).
+    #[arg(required = true)]
+    pub logs: Vec<PathBuf>,
+
+    /// The function that text exports without a log group belong to [default: the folder
+    /// after `aws/lambda/` in the path, else the file's folder].
+    #[arg(long, value_name = "NAME")]
+    pub function: Option<String>,
+
+    /// A template or folder: show each function's configured timeout and memory beside the
+    /// recommendation, and cap the timeout at what its trigger allows.
+    #[arg(long, value_name = "PATH")]
+    pub app: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ExplainFormat::Pretty)]
+    pub format: ExplainFormat,
 }
 
 #[derive(Args, Debug)]

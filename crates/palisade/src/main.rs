@@ -12,6 +12,7 @@ mod least_privilege_cmd;
 mod progress;
 mod rules_cmd;
 mod scan_cmd;
+mod timeouts_cmd;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         args::Command::Scan(a) => scan_cmd::run(&a),
         args::Command::Rules(a) => rules_cmd::run(&a),
         args::Command::Deps(a) => scan_cmd::run_deps(&a),
+        args::Command::Timeouts(a) => timeouts_cmd::run(&a),
         args::Command::Db(a) => match a.command {
             args::DbCommand::Import(a) => db_cmd::import(&a),
             args::DbCommand::Info(a) => db_cmd::info(&a),
