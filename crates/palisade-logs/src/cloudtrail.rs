@@ -1,7 +1,7 @@
 //! CloudTrail files, streamed record by record.
 
 use std::fmt;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -50,19 +50,12 @@ impl FileReport {
 /// Read every CloudTrail event of a file, calling `on_record` for each in order.
 pub fn read_cloudtrail(path: &Path, on_record: &mut dyn FnMut(Record)) -> FileReport {
     let mut report = FileReport::default();
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
+    let reader = match crate::open(path) {
+        Ok(r) => r,
         Err(e) => {
             report.malformed("file".into(), e.to_string());
             return report;
         }
-    };
-    let mut raw = BufReader::new(file);
-    let gzipped = matches!(raw.fill_buf(), Ok([0x1f, 0x8b, ..]));
-    let reader: Box<dyn BufRead> = if gzipped {
-        Box::new(BufReader::new(flate2::bufread::MultiGzDecoder::new(raw)))
-    } else {
-        Box::new(raw)
     };
     read_stream(reader, on_record, &mut report);
     report

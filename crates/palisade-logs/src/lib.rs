@@ -16,3 +16,18 @@ mod timeouts;
 pub use cloudtrail::{FileReport, Malformed, Record, read_cloudtrail};
 pub use lambda::{Durations, PlatformLine, Report, platform_line};
 pub use timeouts::{FunctionStats, LambdaLogs, MAX_TIMEOUT_SECS, function_of_group};
+
+/// A log file as a buffered reader, decompressed when it is gzip (by its magic bytes, whatever
+/// its name).
+pub(crate) fn open(path: &std::path::Path) -> std::io::Result<Box<dyn std::io::BufRead>> {
+    use std::io::BufRead;
+    let mut raw = std::io::BufReader::new(std::fs::File::open(path)?);
+    let gzipped = matches!(raw.fill_buf(), Ok([0x1f, 0x8b, ..]));
+    Ok(if gzipped {
+        Box::new(std::io::BufReader::new(
+            flate2::bufread::MultiGzDecoder::new(raw),
+        ))
+    } else {
+        Box::new(raw)
+    })
+}

@@ -6,7 +6,7 @@
 //! as an export to S3 writes them).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -139,24 +139,13 @@ impl LambdaLogs {
         self.files += 1;
         self.current = display.to_string();
         let mut report = FileReport::default();
-        let opened = std::fs::File::open(path).map(BufReader::new);
-        let mut raw = match opened {
+        let mut reader = match crate::open(path) {
             Ok(r) => r,
             Err(e) => {
-                report.malformed += 1;
-                report.named.push(Malformed {
-                    at: "file".into(),
-                    message: e.to_string(),
-                });
+                report_malformed(&mut report, "file", e.to_string());
                 self.merge_report(display, report);
                 return;
             }
-        };
-        let gzipped = matches!(raw.fill_buf(), Ok([0x1f, 0x8b, ..]));
-        let mut reader: Box<dyn BufRead> = if gzipped {
-            Box::new(BufReader::new(flate2::bufread::MultiGzDecoder::new(raw)))
-        } else {
-            Box::new(raw)
         };
         let head = reader.fill_buf().map(<[u8]>::to_vec).unwrap_or_default();
         let starts_json = head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
