@@ -18,6 +18,8 @@ use crate::lambda::{Durations, PlatformLine, platform_line};
 pub const MAX_TIMEOUT_SECS: u64 = 900;
 /// A line longer than this is malformed.
 const MAX_LINE: u64 = 16 * 1024 * 1024;
+/// A pretty-printed JSON document (`filter-log-events` output) is read whole: up to this size.
+const MAX_DOCUMENT: u64 = 256 * 1024 * 1024;
 
 /// What the logs say about one function.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -152,7 +154,14 @@ impl LambdaLogs {
         if starts_json && !looks_like_lines(&head) {
             // One JSON document (a payload or `filter-log-events` output), pretty-printed.
             let mut bytes = Vec::new();
-            match reader.take(MAX_LINE * 4).read_to_end(&mut bytes) {
+            match reader.take(MAX_DOCUMENT + 1).read_to_end(&mut bytes) {
+                Ok(_) if bytes.len() as u64 > MAX_DOCUMENT => report_malformed(
+                    &mut report,
+                    "file",
+                    format!(
+                        "one JSON document larger than {MAX_DOCUMENT} bytes: export it as JSON Lines or in parts"
+                    ),
+                ),
                 Ok(_) => self.document(&bytes, fallback, "file", &mut report),
                 Err(e) => report_malformed(&mut report, "file", e.to_string()),
             }
