@@ -1,14 +1,12 @@
 //! CloudTrail files, streamed record by record.
 
 use std::fmt;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::path::Path;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-/// A JSON Lines line longer than this is malformed (CloudTrail caps an event at 256 KB).
-const MAX_LINE: usize = 16 * 1024 * 1024;
 /// Malformed records named in a report; beyond this, only counted.
 const MAX_NAMED: usize = 20;
 
@@ -129,51 +127,30 @@ fn unwrap(json: Box<RawValue>) -> Box<RawValue> {
 }
 
 fn lines(reader: Box<dyn BufRead>, on_record: &mut dyn FnMut(Record), report: &mut FileReport) {
-    let mut reader = reader;
-    let mut line = Vec::new();
-    let mut number = 0;
-    loop {
-        line.clear();
-        number += 1;
-        let read = (&mut reader)
-            .take(MAX_LINE as u64 + 1)
-            .read_until(b'\n', &mut line);
-        match read {
-            Ok(0) => return,
-            Ok(_) if line.len() > MAX_LINE && !line.ends_with(b"\n") => {
-                report.malformed(
-                    format!("line {number}"),
-                    format!("longer than {MAX_LINE} bytes"),
-                );
-                // Skip the rest of the line.
-                let mut sink = Vec::new();
-                if reader.read_until(b'\n', &mut sink).is_err() {
-                    return;
-                }
-            }
-            Ok(_) => {
-                if line.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                match serde_json::from_slice::<Box<RawValue>>(&line) {
-                    Ok(json) => {
-                        report.records += 1;
-                        on_record(Record {
-                            position: number,
-                            json: unwrap(json),
-                        });
-                    }
-                    Err(e) => report.malformed(format!("line {number}"), e.to_string()),
-                }
-            }
-            Err(e) => {
-                report.malformed(
-                    "file".into(),
-                    format!("unreadable after line {}: {e}", number - 1),
-                );
-                return;
-            }
+    let result = crate::each_line(reader, &mut |number, line| {
+        let Some(line) = line else {
+            report.malformed(
+                format!("line {number}"),
+                format!("longer than {} bytes", crate::MAX_LINE),
+            );
+            return;
+        };
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return;
         }
+        match serde_json::from_slice::<Box<RawValue>>(line) {
+            Ok(json) => {
+                report.records += 1;
+                on_record(Record {
+                    position: number,
+                    json: unwrap(json),
+                });
+            }
+            Err(e) => report.malformed(format!("line {number}"), e.to_string()),
+        }
+    });
+    if let Err(message) = result {
+        report.malformed("file".into(), message);
     }
 }
 

@@ -31,3 +31,50 @@ pub(crate) fn open(path: &std::path::Path) -> std::io::Result<Box<dyn std::io::B
         Box::new(raw)
     })
 }
+
+/// A line longer than this is malformed (CloudTrail caps an event at 256 KB).
+pub(crate) const MAX_LINE: usize = 16 * 1024 * 1024;
+
+/// Call `each(number, line)` for every line of a stream, numbered from 1: `Some(line)`, or
+/// `None` for a line longer than [`MAX_LINE`], which is skipped without being held in memory.
+/// A read error ends the stream; it is returned with the number of the last line read.
+pub(crate) fn each_line(
+    mut reader: Box<dyn std::io::BufRead>,
+    each: &mut dyn FnMut(usize, Option<&[u8]>),
+) -> Result<(), String> {
+    use std::io::{BufRead, Read};
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        number += 1;
+        let read = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| format!("unreadable after line {}: {e}", number - 1))?;
+        if read == 0 {
+            return Ok(());
+        }
+        if line.len() > MAX_LINE && !line.ends_with(b"\n") {
+            each(number, None);
+            // The rest of the long line, read and dropped a buffer at a time.
+            loop {
+                let (done, used) = {
+                    let buf = reader
+                        .fill_buf()
+                        .map_err(|e| format!("unreadable after line {number}: {e}"))?;
+                    match buf.iter().position(|&b| b == b'\n') {
+                        Some(i) => (true, i + 1),
+                        None => (buf.is_empty(), buf.len()),
+                    }
+                };
+                reader.consume(used);
+                if done {
+                    break;
+                }
+            }
+            continue;
+        }
+        each(number, Some(&line));
+    }
+}

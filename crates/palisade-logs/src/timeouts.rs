@@ -16,8 +16,6 @@ use crate::lambda::{Durations, PlatformLine, platform_line};
 
 /// Lambda's longest timeout, in seconds.
 pub const MAX_TIMEOUT_SECS: u64 = 900;
-/// A line longer than this is malformed.
-const MAX_LINE: u64 = 16 * 1024 * 1024;
 /// A pretty-printed JSON document (`filter-log-events` output) is read whole: up to this size.
 const MAX_DOCUMENT: u64 = 256 * 1024 * 1024;
 
@@ -171,65 +169,58 @@ impl LambdaLogs {
         self.merge_report(display, report);
     }
 
-    fn lines(&mut self, mut reader: Box<dyn BufRead>, fallback: &str, report: &mut FileReport) {
-        let mut line = Vec::new();
-        let mut number = 0;
-        loop {
-            line.clear();
-            number += 1;
-            match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut line) {
-                Ok(0) => return,
-                Ok(_) => {
-                    let text = String::from_utf8_lossy(&line);
-                    let trimmed = text.trim();
-                    if trimmed.is_empty() {
-                        continue;
-                    }
-                    if trimmed.starts_with('{') && serde_json::from_str::<Payload>(trimmed).is_ok()
-                    {
-                        self.document(
-                            trimmed.as_bytes(),
-                            fallback,
-                            &format!("line {number}"),
-                            report,
-                        );
-                    } else {
-                        // A text export: `<timestamp> <message>`.
-                        let message = strip_timestamp(trimmed);
-                        self.message(fallback, message);
-                    }
-                }
-                Err(e) => {
-                    report_malformed(
-                        report,
-                        "file",
-                        format!("unreadable after line {}: {e}", number - 1),
-                    );
-                    return;
-                }
+    fn lines(&mut self, reader: Box<dyn BufRead>, fallback: &str, report: &mut FileReport) {
+        let result = crate::each_line(reader, &mut |number, line| {
+            let Some(line) = line else {
+                report_malformed(
+                    report,
+                    &format!("line {number}"),
+                    format!("longer than {} bytes", crate::MAX_LINE),
+                );
+                return;
+            };
+            let text = String::from_utf8_lossy(line);
+            let trimmed = text.trim();
+            if trimmed.is_empty() {
+                return;
             }
+            // JSON Lines of payloads, or a text export (`<timestamp> <message>`).
+            match trimmed
+                .starts_with('{')
+                .then(|| serde_json::from_str::<Payload>(trimmed).ok())
+                .flatten()
+            {
+                Some(payload) => self.payload(payload, fallback),
+                None => self.message(fallback, strip_timestamp(trimmed)),
+            }
+        });
+        if let Err(message) = result {
+            report_malformed(report, "file", message);
         }
     }
 
     fn document(&mut self, bytes: &[u8], fallback: &str, at: &str, report: &mut FileReport) {
         match serde_json::from_slice::<Payload>(bytes) {
-            Ok(p) => {
-                let group = p.log_group.as_deref().or(p.log_group_name.as_deref());
-                let function = group
-                    .and_then(function_of_group)
-                    .unwrap_or(fallback)
-                    .to_string();
-                for e in p.log_events.iter().chain(p.events.iter()) {
-                    let name = e
-                        .log_group_name
-                        .as_deref()
-                        .and_then(function_of_group)
-                        .unwrap_or(&function)
-                        .to_string();
-                    self.message(&name, &e.message);
-                }
-            }
+            Ok(p) => self.payload(p, fallback),
             Err(e) => report_malformed(report, at, format!("not a CloudWatch Logs document: {e}")),
+        }
+    }
+
+    /// The messages of a subscription payload or `filter-log-events` output, by function.
+    fn payload(&mut self, p: Payload, fallback: &str) {
+        let group = p.log_group.as_deref().or(p.log_group_name.as_deref());
+        let function = group
+            .and_then(function_of_group)
+            .unwrap_or(fallback)
+            .to_string();
+        for e in p.log_events.iter().chain(p.events.iter()) {
+            let name = e
+                .log_group_name
+                .as_deref()
+                .and_then(function_of_group)
+                .unwrap_or(&function)
+                .to_string();
+            self.message(&name, &e.message);
         }
     }
 }

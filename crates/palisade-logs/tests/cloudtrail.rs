@@ -114,3 +114,15 @@ fn a_missing_or_garbage_file_is_counted_not_fatal() {
     let (_, report) = read(&garbage);
     assert_eq!((report.records, report.malformed), (0, 1));
 }
+
+#[test]
+fn a_line_too_long_is_skipped_and_named_and_the_next_one_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.jsonl");
+    let long = format!("{{\"eventName\": \"{}\"}}", "x".repeat(17 * 1024 * 1024));
+    std::fs::write(&path, format!("{EVENT}\n{long}\n{EVENT}\n")).unwrap();
+    let (records, report) = read(&path);
+    assert_eq!(records.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1, 3]);
+    assert_eq!(report.malformed, 1);
+    assert_eq!(report.named[0].at, "line 2");
+}
