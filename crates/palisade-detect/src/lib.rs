@@ -1,8 +1,16 @@
-//! Palisade's detection engine over logs (groundwork): Sigma rules loaded file by file with
-//! their problems named, compiled once with rsigma, and matched against CloudTrail events.
-//! Whole sub-objects (`requestParameters|contains: …`) are matched against their JSON text,
-//! which rsigma's own JSON event does not do. See `docs/design/sigma.md`.
+//! Palisade's detection engine over logs: Sigma rules (through rsigma, wrapped) and
+//! Palisade's own serverless detections (PAL5xx) on CloudTrail and function logs, with
+//! baselines of what each role normally does. See `docs/design/sigma.md`.
 
+pub mod baseline;
+pub mod cloudtrail;
+mod detection;
+pub mod event;
+pub mod functions;
 mod sigma;
 
+pub use detection::{
+    DetectConfig, Detection, KnownFunction, Level, Origin, RuleRef, RuleSource, wildcard_match,
+};
+pub use event::CloudTrailEvent;
 pub use sigma::{Match, RuleInfo, RuleProblem, RuleSet};

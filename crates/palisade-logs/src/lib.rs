@@ -10,11 +10,15 @@
 //! Palisade.
 
 mod cloudtrail;
+mod function_logs;
 mod lambda;
+mod sniff;
 mod timeouts;
 
 pub use cloudtrail::{FileReport, Malformed, Record, read_cloudtrail};
+pub use function_logs::{AccessLogEntry, FunctionLogEntry, read_access_logs, read_function_logs};
 pub use lambda::{Durations, PlatformLine, Report, platform_line};
+pub use sniff::{LogKind, sniff};
 pub use timeouts::{FunctionStats, LambdaLogs, MAX_TIMEOUT_SECS, function_of_group};
 
 /// A log file as a buffered reader, decompressed when it is gzip (by its magic bytes, whatever
