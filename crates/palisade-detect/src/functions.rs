@@ -49,5 +49,14 @@ impl FunctionLogDetections {
     ) {
     }
 
+    pub fn access_log(
+        &self,
+        _entry: &palisade_logs::AccessLogEntry,
+        _origin: &Origin,
+        _state: &mut FunctionLogState,
+        _out: &mut Vec<Detection>,
+    ) {
+    }
+
     pub fn finish(&self, _state: FunctionLogState, _out: &mut Vec<Detection>) {}
 }

@@ -2,15 +2,23 @@
 //! Palisade's own serverless detections (PAL5xx) on CloudTrail and function logs, with
 //! baselines of what each role normally does. See `docs/design/sigma.md`.
 
+mod all_rules;
 pub mod baseline;
 pub mod cloudtrail;
 mod detection;
 pub mod event;
 pub mod functions;
+mod pipeline;
 mod sigma;
+mod sigma_compat;
+pub mod timeouts;
 
+pub use all_rules::all_meta;
 pub use detection::{
     DetectConfig, Detection, KnownFunction, Level, Origin, RuleRef, RuleSource, wildcard_match,
 };
 pub use event::CloudTrailEvent;
+pub use pipeline::{
+    Detector, FileCount, Outcome, collect_files, function_name_of, function_of_request,
+};
 pub use sigma::{Match, RuleInfo, RuleProblem, RuleSet};

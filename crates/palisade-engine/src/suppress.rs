@@ -87,6 +87,7 @@ fn tool_finding(
         function: None,
         construct_path: None,
         package: None,
+        event: None,
         location,
         span,
         message,

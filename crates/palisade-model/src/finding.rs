@@ -59,6 +59,31 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// The package a dependency finding (PAL4xx) is about.
     pub package: Option<Box<FindingPackage>>,
+    /// The log event a runtime detection (PAL5xx, Sigma) fired on.
+    pub event: Option<Box<FindingEvent>>,
+}
+
+/// The event behind a runtime detection: where it was read, who did it, the rule's
+/// provenance and the evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct FindingEvent {
+    /// ISO 8601, UTC.
+    pub time: Option<String>,
+    /// The log file, relative to the path given, and the record in it (`record 17`, `line 4`).
+    pub log_file: String,
+    pub log_at: String,
+    pub principal: Option<String>,
+    /// The function's deployed name, when the detection names one.
+    pub function_name: Option<String>,
+    /// The Sigma rule's id, file and author (SigmaHQ's licence requires the author in any
+    /// view of a match).
+    pub sigma_id: Option<String>,
+    pub rule_file: Option<String>,
+    pub author: Option<String>,
+    /// Supporting facts, in order.
+    pub evidence: Vec<(String, String)>,
+    /// The event's text (JSON for CloudTrail, the log line otherwise).
+    pub raw: Option<String>,
 }
 
 /// The package of a dependency finding, for machine-readable reports.

@@ -35,7 +35,8 @@ pub use deps::{
 };
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use finding::{
-    Finding, FindingPackage, FindingVulnerability, Location, Position, Related, fingerprint,
+    Finding, FindingEvent, FindingPackage, FindingVulnerability, Location, Position, Related,
+    fingerprint,
 };
 pub use footprint::{
     LevelActions, PermissionFootprint, PolicyExplanation, RiskyActions, ServiceActions,

@@ -164,6 +164,91 @@ struct JsonFinding<'a> {
     related: Vec<JsonRelated<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     package: Option<JsonPackage<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event: Option<JsonEvent<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct JsonEvent<'a> {
+    time: Option<&'a str>,
+    log: JsonLog<'a>,
+    principal: Option<&'a str>,
+    function_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sigma: Option<JsonSigma<'a>>,
+    evidence: Vec<JsonEvidence<'a>>,
+    /// The event as JSON when it is JSON (CloudTrail), else its text (a log line).
+    raw: Option<RawOrText<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct JsonLog<'a> {
+    file: &'a str,
+    at: &'a str,
+}
+
+#[derive(Serialize)]
+pub(crate) struct JsonSigma<'a> {
+    id: Option<&'a str>,
+    file: Option<&'a str>,
+    author: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct JsonEvidence<'a> {
+    name: &'a str,
+    value: &'a str,
+}
+
+pub(crate) enum RawOrText<'a> {
+    Json(Box<serde_json::value::RawValue>),
+    Text(&'a str),
+}
+
+impl Serialize for RawOrText<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RawOrText::Json(raw) => raw.serialize(s),
+            RawOrText::Text(text) => s.serialize_str(text),
+        }
+    }
+}
+
+/// The event of a runtime detection, as JSON and SARIF show it.
+pub(crate) fn event(f: &Finding) -> Option<JsonEvent<'_>> {
+    let e = f.event.as_deref()?;
+    let raw = e.raw.as_deref().map(|text| {
+        let trimmed = text.trim();
+        match (trimmed.starts_with('{') || trimmed.starts_with('['))
+            .then(|| serde_json::from_str::<Box<serde_json::value::RawValue>>(trimmed).ok())
+            .flatten()
+        {
+            Some(json) => RawOrText::Json(json),
+            None => RawOrText::Text(text),
+        }
+    });
+    let sigma =
+        (e.sigma_id.is_some() || e.rule_file.is_some() || e.author.is_some()).then(|| JsonSigma {
+            id: e.sigma_id.as_deref(),
+            file: e.rule_file.as_deref(),
+            author: e.author.as_deref(),
+        });
+    Some(JsonEvent {
+        time: e.time.as_deref(),
+        log: JsonLog {
+            file: &e.log_file,
+            at: &e.log_at,
+        },
+        principal: e.principal.as_deref(),
+        function_name: e.function_name.as_deref(),
+        sigma,
+        evidence: e
+            .evidence
+            .iter()
+            .map(|(name, value)| JsonEvidence { name, value })
+            .collect(),
+        raw,
+    })
 }
 
 #[derive(Serialize)]
@@ -205,6 +290,11 @@ pub(crate) fn package(f: &Finding) -> Option<JsonPackage<'_>> {
     })
 }
 
+/// One finding as the JSON report shows it.
+pub(crate) fn finding_view(f: &Finding) -> impl Serialize + '_ {
+    finding(f)
+}
+
 fn finding(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
         code: f.code,
@@ -236,6 +326,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
             })
             .collect(),
         package: package(f),
+        event: event(f),
     }
 }
 

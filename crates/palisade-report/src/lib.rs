@@ -2,6 +2,7 @@
 //! files, the clock or the environment, so the same input always gives the same bytes.
 //! Depends on `palisade-model` only.
 
+mod asff;
 mod cyclonedx;
 mod explain;
 mod inventory;
@@ -14,6 +15,7 @@ mod summary;
 
 use palisade_model::{Diagnostic, Finding, PermissionFootprint, RuleMeta, SourceMap};
 
+pub use asff::{AsffContext, write_asff, write_jsonl_finding};
 pub use cyclonedx::{SbomContext, cyclonedx, write_cyclonedx};
 pub use explain::{write_explain_json, write_explain_pretty};
 pub use inventory::write_inventory;

@@ -167,6 +167,8 @@ struct ResultProperties<'a> {
     construct_path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     package: Option<crate::json::JsonPackage<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event: Option<crate::json::JsonEvent<'a>>,
 }
 
 #[derive(Serialize)]
@@ -355,6 +357,7 @@ fn result(f: &Finding, rule_index: usize, suppression: Option<Suppression>) -> R
             function: f.function.clone(),
             construct_path: f.construct_path.clone(),
             package: crate::json::package(f),
+            event: crate::json::event(f),
         },
     }
 }

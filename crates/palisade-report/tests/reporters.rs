@@ -91,6 +91,7 @@ fn finding(
         function: Some("Webhook".into()),
         construct_path: None,
         package: None,
+        event: None,
         location: loc(sources, span),
         span: Some(span),
         message: message.into(),

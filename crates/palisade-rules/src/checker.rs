@@ -332,6 +332,7 @@ impl Report<'_, '_> {
             logical_path,
             related,
             package: self.package,
+            event: None,
         };
         cx.findings.push(finding);
     }

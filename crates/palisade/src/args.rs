@@ -36,6 +36,83 @@ pub enum Command {
     /// Per function, from its Lambda logs: invocations, duration percentiles, timeouts and
     /// memory used, and the timeout and memory they call for.
     Timeouts(TimeoutsArgs),
+    /// Attack indicators in CloudTrail, Lambda function logs and API Gateway access logs:
+    /// Sigma rules (SigmaHQ's CloudTrail rules bundled), Palisade's serverless detections
+    /// (PAL5xx) and baselines of what each role normally does (`--learn`).
+    Detect(DetectArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DetectArgs {
+    /// Log files or folders (walked; gzipped files are read as they are).
+    #[arg(required = true)]
+    pub logs: Vec<PathBuf>,
+
+    /// A folder of Sigma rules to load besides the bundled ones; repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+
+    /// Do not load the bundled Sigma rules (SigmaHQ's and Palisade's): only `--rules`.
+    #[arg(long)]
+    pub no_bundled_rules: bool,
+
+    /// A template or folder: name each detection's function resource and its line.
+    #[arg(long, value_name = "PATH")]
+    pub app: Option<PathBuf>,
+
+    /// Output format (`jsonl` streams one finding per line as it is found).
+    #[arg(long, short, value_enum, default_value_t = Format::Pretty)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when a finding is at or above this severity [default: low].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Configuration file [default: palisade.toml in the current folder, if present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Learn these logs into the baseline instead of reporting against it.
+    #[arg(long)]
+    pub learn: bool,
+
+    /// The baseline file [default: $PALISADE_BASELINE, else
+    /// $XDG_DATA_HOME/palisade/baseline.redb, else ~/.local/share/palisade/baseline.redb].
+    #[arg(long, value_name = "FILE")]
+    pub baseline_store: Option<PathBuf>,
+
+    /// Do not compare with the baseline.
+    #[arg(long)]
+    pub no_baseline: bool,
+
+    /// The AWS account ASFF findings are imported into [default: the first of `accounts` in
+    /// palisade.toml].
+    #[arg(long, value_name = "ID")]
+    pub aws_account: Option<String>,
+
+    /// The region of ASFF findings [default: $AWS_REGION, else us-east-1].
+    #[arg(long, value_name = "REGION")]
+    pub aws_region: Option<String>,
+
+    /// Report only these rules (codes or Sigma ids, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Do not report these rules (codes or Sigma ids, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub disable: Vec<String>,
+
+    /// Worker threads [default: one per core].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// When to colour the pretty output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(Args, Debug)]
@@ -113,6 +190,10 @@ pub enum Format {
     Junit,
     /// A CycloneDX 1.5 JSON SBOM of what every function and layer ships.
     Cyclonedx,
+    /// One JSON finding per line, written as findings are made.
+    Jsonl,
+    /// AWS Security Finding Format, for Security Hub's `BatchImportFindings`.
+    Asff,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

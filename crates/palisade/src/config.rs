@@ -28,6 +28,18 @@ pub struct Config {
     pub rules: RulesConfig,
     #[serde(default)]
     pub ignore: Vec<Spanned<IgnoreEntry>>,
+    #[serde(default)]
+    pub detect: DetectConfig,
+}
+
+/// `[detect]`: what `palisade detect` needs to know about the organisation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetectConfig {
+    /// ARNs (with `*`) of the principals that deploy functions; changes by anyone else are
+    /// reported (PAL501).
+    #[serde(default)]
+    pub deployers: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

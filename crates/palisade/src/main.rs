@@ -4,9 +4,11 @@
 //! Exit codes: 0 no finding at or above `--fail-on`; 1 findings at or above it; 2 a usage
 //! error, or input that could not be read.
 
+mod apps;
 mod args;
 mod config;
 mod db_cmd;
+mod detect_cmd;
 mod explain_cmd;
 mod least_privilege_cmd;
 mod progress;
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         args::Command::Rules(a) => rules_cmd::run(&a),
         args::Command::Deps(a) => scan_cmd::run_deps(&a),
         args::Command::Timeouts(a) => timeouts_cmd::run(&a),
+        args::Command::Detect(a) => detect_cmd::run(&a),
         args::Command::Db(a) => match a.command {
             args::DbCommand::Import(a) => db_cmd::import(&a),
             args::DbCommand::Info(a) => db_cmd::info(&a),

@@ -122,11 +122,28 @@ fn markdown_reference(rules: &[&'static RuleMeta]) -> String {
     out
 }
 
+/// The runtime detections' rules (PAL5xx of `palisade detect` and `palisade timeouts`).
+pub fn runtime_rules() -> Vec<&'static RuleMeta> {
+    palisade_detect::all_meta()
+}
+
+/// Every rule, by code.
+pub fn all_rules() -> Vec<&'static RuleMeta> {
+    let mut all = palisade_rules::all_meta();
+    all.extend(runtime_rules());
+    all.sort_by_key(|m| m.code);
+    all
+}
+
 pub fn run(a: &RulesArgs) -> Result<u8> {
-    let all = palisade_rules::all_meta();
+    let all = all_rules();
     let text = match &a.rule {
         Some(id) => {
-            let Some(m) = palisade_rules::meta(id) else {
+            let found = all
+                .iter()
+                .copied()
+                .find(|m| m.code.eq_ignore_ascii_case(id) || m.name.eq_ignore_ascii_case(id));
+            let Some(m) = found else {
                 bail!("`{id}` is no Palisade rule (see `palisade rules`)");
             };
             match a.format {

@@ -16,7 +16,7 @@ use crate::config;
 use crate::progress::Bar;
 
 /// The severity findings must reach to fail the run; `None` never fails.
-fn threshold(fail_on: FailOn) -> Option<Severity> {
+pub(crate) fn threshold(fail_on: FailOn) -> Option<Severity> {
     match fail_on {
         FailOn::Critical => Some(Severity::Critical),
         FailOn::High => Some(Severity::High),
@@ -27,7 +27,7 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
     }
 }
 
-fn parse_fail_on(s: &str) -> Result<FailOn> {
+pub(crate) fn parse_fail_on(s: &str) -> Result<FailOn> {
     use clap::ValueEnum;
     FailOn::from_str(s, true).map_err(|_| {
         anyhow::anyhow!("fail-on `{s}` is not one of critical, high, medium, low, info, never")
@@ -53,6 +53,8 @@ pub(crate) fn use_color(choice: ColorChoice, to_file: bool) -> bool {
 struct Resolved {
     settings: ScanSettings,
     threshold: Option<Severity>,
+    /// The first of the config's accounts, for ASFF.
+    account: Option<String>,
 }
 
 fn resolve(path: &Path, input: Input, a: &ReportArgs, inputs: &InputArgs) -> Result<Resolved> {
@@ -148,6 +150,7 @@ fn resolve(path: &Path, input: Input, a: &ReportArgs, inputs: &InputArgs) -> Res
             },
         },
         threshold: threshold(fail_on),
+        account: cfg.accounts.first().cloned(),
     })
 }
 
@@ -252,6 +255,29 @@ fn scan_and_report(path: &Path, input: Input, a: &ReportArgs, inputs: &InputArgs
                 palisade_report::write_pretty(&report, &cx, w)
             }
             Format::Junit => palisade_report::write_junit(&report, &cx, w),
+            Format::Jsonl => {
+                for f in &result.findings {
+                    palisade_report::write_jsonl_finding(w, f)?;
+                }
+                Ok(())
+            }
+            Format::Asff => {
+                let now = palisade_deps::import::now_rfc3339();
+                let account = resolved.account.as_deref().unwrap_or("000000000000");
+                let region = std::env::var("AWS_REGION")
+                    .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+                    .unwrap_or_else(|_| "us-east-1".to_string());
+                palisade_report::write_asff(
+                    w,
+                    &result.findings,
+                    &palisade_report::AsffContext {
+                        account,
+                        region: &region,
+                        now: &now,
+                        tool_version: env!("CARGO_PKG_VERSION"),
+                    },
+                )
+            }
             Format::Cyclonedx => {
                 let timestamp = palisade_deps::import::now_rfc3339();
                 let sbom = palisade_report::SbomContext {

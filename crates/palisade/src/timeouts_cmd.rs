@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use palisade_engine::{DepsSettings, RuleSelection, ScanSettings, scan};
 use palisade_logs::{FunctionStats, LambdaLogs, MAX_TIMEOUT_SECS};
-use palisade_model::{App, Function, TriggerKind};
+use palisade_model::{Function, TriggerKind};
 
+use crate::apps::find;
 use crate::args::{ExplainFormat, TimeoutsArgs};
 
 /// What a function's trigger lets it run for, in seconds: API Gateway gives up after 29 s
@@ -26,32 +27,6 @@ fn trigger_limit(f: &Function) -> (u64, Option<&'static str>) {
         }
     }
     limit
-}
-
-/// The app's function whose logs these are: by its `FunctionName`, else by its logical id
-/// within the generated name (`stack-OrdersFunction-AbC123`).
-fn find<'a>(apps: &'a [App], name: &str) -> Option<(&'a App, &'a Function)> {
-    let by_name = apps.iter().find_map(|a| {
-        a.functions
-            .iter()
-            .find(|f| {
-                f.name
-                    .as_ref()
-                    .and_then(|n| n.get())
-                    .and_then(|t| t.literal())
-                    .is_some_and(|l| l == name)
-            })
-            .map(|f| (a, f))
-    });
-    by_name.or_else(|| {
-        apps.iter().find_map(|a| {
-            a.functions
-                .iter()
-                .filter(|f| name.contains(f.id.as_str()))
-                .max_by_key(|f| f.id.len())
-                .map(|f| (a, f))
-        })
-    })
 }
 
 fn files(paths: &[PathBuf]) -> Vec<PathBuf> {

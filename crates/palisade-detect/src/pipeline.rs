@@ -1,0 +1,410 @@
+//! `palisade detect`'s run: walk the inputs, read every log file in parallel (one file per
+//! worker), match each record against the Sigma rules and the built-in detections, and merge
+//! each file's state in file order. Memory stays bounded by a few files in flight and by the
+//! detections' keyed state, never by the input's size.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use palisade_logs::{FileReport, LogKind, Malformed};
+use rayon::prelude::*;
+
+use crate::baseline::Observations;
+use crate::cloudtrail::{CloudTrailDetections, CloudTrailState};
+use crate::detection::{Detection, Level, Origin, RuleRef, RuleSource};
+use crate::event::CloudTrailEvent;
+use crate::functions::{FunctionLogDetections, FunctionLogState, LogMessage};
+use crate::sigma::{Match, RuleSet};
+
+/// Everything a run matches with, built once.
+pub struct Detector {
+    pub rules: RuleSet,
+    pub cloudtrail: CloudTrailDetections,
+    pub functions: FunctionLogDetections,
+    /// Collect per-principal observations (for `--learn` and for comparing with a baseline).
+    pub observe: bool,
+}
+
+/// A file given or found, and what it was taken for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileCount {
+    pub path: String,
+    pub kind: Option<LogKind>,
+    pub records: u64,
+    pub malformed: u64,
+}
+
+/// What a run read and found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub files: u64,
+    /// Files that are no log Palisade reads, named.
+    pub skipped: Vec<(String, String)>,
+    /// Records read, records analysed (valid events of a known kind), records malformed.
+    pub read: u64,
+    pub analysed: u64,
+    pub malformed: u64,
+    /// The first malformed records, by file.
+    pub named: Vec<(String, Malformed)>,
+    pub cloudtrail_events: u64,
+    pub function_messages: u64,
+    pub access_log_entries: u64,
+    pub observations: Observations,
+    /// Detections that can only be decided over all events (bursts, spikes), found at the end.
+    pub detections_at_end: usize,
+}
+
+/// Malformed records named per run; beyond this only counted.
+const MAX_NAMED: usize = 50;
+
+/// What one file gave.
+struct FileOutcome {
+    report: FileReport,
+    kind: Option<LogKind>,
+    analysed: u64,
+    detections: Vec<Detection>,
+    cloudtrail: CloudTrailState,
+    functions: FunctionLogState,
+    observations: Observations,
+}
+
+/// Every file under the inputs, in a stable order (sorted paths), with the name to show.
+pub fn collect_files(inputs: &[PathBuf]) -> (Vec<(PathBuf, String)>, Vec<(String, String)>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for input in inputs {
+        if input.is_file() {
+            files.push((input.clone(), input.to_string_lossy().replace('\\', "/")));
+            continue;
+        }
+        if !input.is_dir() {
+            problems.push((
+                input.to_string_lossy().into_owned(),
+                "no such file or folder".to_string(),
+            ));
+            continue;
+        }
+        let mut found: Vec<PathBuf> = walkdir::WalkDir::new(input)
+            .follow_links(false)
+            .into_iter()
+            .filter_map(|e| match e {
+                Ok(e) => Some(e),
+                Err(err) => {
+                    problems.push((
+                        err.path()
+                            .map_or_else(String::new, |p| p.to_string_lossy().into_owned()),
+                        err.to_string(),
+                    ));
+                    None
+                }
+            })
+            .filter(|e| e.file_type().is_file())
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(walkdir::DirEntry::into_path)
+            .collect();
+        found.sort();
+        for path in found {
+            let shown = path.to_string_lossy().replace('\\', "/");
+            files.push((path, shown));
+        }
+    }
+    (files, problems)
+}
+
+/// CloudTrail's digest files prove the integrity of the log files; they hold no events.
+fn is_digest(path: &Path) -> bool {
+    path.to_string_lossy().contains("CloudTrail-Digest")
+}
+
+impl Detector {
+    /// Read every file and call `emit` with each detection, in file order, as soon as its file
+    /// (and the files before it) are done; detections over the whole run come last.
+    pub fn run(&self, files: &[(PathBuf, String)], emit: &mut dyn FnMut(Detection)) -> Outcome {
+        let mut outcome = Outcome::default();
+        let mut cloudtrail = CloudTrailState::default();
+        let mut functions = FunctionLogState::default();
+        // A few files per worker in flight: enough to keep both cores busy, few enough to keep
+        // memory flat.
+        let chunk = rayon::current_num_threads().max(1) * 4;
+        for group in files.chunks(chunk) {
+            let results: Vec<Option<FileOutcome>> = group
+                .par_iter()
+                .map(|(path, shown)| self.file(path, shown))
+                .collect();
+            for ((_, shown), result) in group.iter().zip(results) {
+                outcome.files += 1;
+                let Some(r) = result else {
+                    outcome
+                        .skipped
+                        .push((shown.clone(), skip_reason(shown).to_string()));
+                    continue;
+                };
+                outcome.read += r.report.records as u64;
+                outcome.malformed += r.report.malformed as u64;
+                outcome.analysed += r.analysed;
+                match r.kind {
+                    Some(LogKind::CloudTrail) => outcome.cloudtrail_events += r.analysed,
+                    Some(LogKind::FunctionLogs) => outcome.function_messages += r.analysed,
+                    Some(LogKind::AccessLogs) => outcome.access_log_entries += r.analysed,
+                    None => {}
+                }
+                for m in r.report.named {
+                    if outcome.named.len() < MAX_NAMED {
+                        outcome.named.push((shown.clone(), m));
+                    }
+                }
+                cloudtrail.merge(r.cloudtrail);
+                functions.merge(r.functions);
+                outcome.observations.merge(r.observations);
+                for d in r.detections {
+                    emit(d);
+                }
+            }
+        }
+        let mut at_end = Vec::new();
+        self.cloudtrail.finish(cloudtrail, &mut at_end);
+        self.functions.finish(functions, &mut at_end);
+        outcome.detections_at_end = at_end.len();
+        for d in at_end {
+            emit(d);
+        }
+        outcome
+    }
+
+    fn file(&self, path: &Path, shown: &str) -> Option<FileOutcome> {
+        if is_digest(path) {
+            return None;
+        }
+        let kind = palisade_logs::sniff(path)?;
+        let mut out = FileOutcome {
+            report: FileReport::default(),
+            kind: Some(kind),
+            analysed: 0,
+            detections: Vec::new(),
+            cloudtrail: CloudTrailState::default(),
+            functions: FunctionLogState::default(),
+            observations: Observations::default(),
+        };
+        match kind {
+            LogKind::CloudTrail => self.cloudtrail_file(path, shown, &mut out),
+            LogKind::FunctionLogs => self.function_file(path, shown, &mut out),
+            LogKind::AccessLogs => self.access_file(path, shown, &mut out),
+        }
+        Some(out)
+    }
+
+    fn cloudtrail_file(&self, path: &Path, shown: &str, out: &mut FileOutcome) {
+        let mut bad: Vec<Malformed> = Vec::new();
+        let mut analysed = 0u64;
+        let report = palisade_logs::read_cloudtrail(path, &mut |record| {
+            let raw = record.json.get();
+            let at = format!("record {}", record.position);
+            let event = match CloudTrailEvent::parse(raw) {
+                Ok(e) if e.event_name.is_some() && e.event_source.is_some() => e,
+                Ok(_) => {
+                    bad.push(Malformed {
+                        at,
+                        message: "not a CloudTrail event: no eventSource or eventName".into(),
+                    });
+                    return;
+                }
+                Err(e) => {
+                    bad.push(Malformed {
+                        at,
+                        message: format!("not a CloudTrail event: {e}"),
+                    });
+                    return;
+                }
+            };
+            analysed += 1;
+            let origin = Origin {
+                file: shown.to_string(),
+                at,
+            };
+            match sigma_matches(&self.rules, raw) {
+                Ok(matches) => {
+                    for m in matches {
+                        out.detections
+                            .push(sigma_detection(&m, &event, raw, &origin));
+                    }
+                }
+                Err(message) => bad.push(Malformed {
+                    at: origin.at.clone(),
+                    message,
+                }),
+            }
+            self.cloudtrail.event(
+                &event,
+                raw,
+                &origin,
+                &mut out.cloudtrail,
+                &mut out.detections,
+            );
+            if self.observe {
+                out.observations.observe(&event, raw, &origin);
+            }
+        });
+        out.report = report;
+        out.analysed = analysed;
+        for m in bad {
+            push_malformed(&mut out.report, m);
+        }
+    }
+
+    fn function_file(&self, path: &Path, shown: &str, out: &mut FileOutcome) {
+        let fallback = function_fallback(path);
+        let mut analysed = 0u64;
+        let report = palisade_logs::read_function_logs(path, &fallback, &mut |entry| {
+            analysed += 1;
+            let origin = Origin {
+                file: shown.to_string(),
+                at: entry.at.to_string(),
+            };
+            let message = LogMessage {
+                function: entry.function,
+                time_ms: entry.time_ms,
+                message: entry.message,
+            };
+            self.functions
+                .message(&message, &origin, &mut out.functions, &mut out.detections);
+        });
+        out.report = report;
+        out.analysed = analysed;
+    }
+
+    fn access_file(&self, path: &Path, shown: &str, out: &mut FileOutcome) {
+        let mut analysed = 0u64;
+        let report = palisade_logs::read_access_logs(path, &mut |entry| {
+            analysed += 1;
+            let origin = Origin {
+                file: shown.to_string(),
+                at: entry.at.clone(),
+            };
+            self.functions
+                .access_log(&entry, &origin, &mut out.functions, &mut out.detections);
+        });
+        out.report = report;
+        out.analysed = analysed;
+    }
+}
+
+/// The Sigma rules that match one record's text.
+fn sigma_matches(rules: &RuleSet, raw: &str) -> Result<Vec<Match>, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(raw).map_err(|e| format!("not JSON: {e}"))?;
+    Ok(rules.matches(&value))
+}
+
+fn push_malformed(report: &mut FileReport, m: Malformed) {
+    report.malformed += 1;
+    if report.named.len() < 20 {
+        report.named.push(m);
+    }
+}
+
+fn skip_reason(shown: &str) -> &'static str {
+    if shown.contains("CloudTrail-Digest") {
+        "a CloudTrail digest file (integrity proofs, no events)"
+    } else {
+        "not a log Palisade reads (CloudTrail, Lambda function logs, API Gateway access logs)"
+    }
+}
+
+/// The function a text export belongs to when its lines do not say: the file's folder.
+fn function_fallback(path: &Path) -> String {
+    path.parent().and_then(Path::file_name).map_or_else(
+        || "unknown".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// A Sigma match as a detection: the rule's code (`PAL5xx` for Palisade's Sigma-shipped rules),
+/// the event's principal and the function it names.
+fn sigma_detection(
+    m: &Match,
+    event: &CloudTrailEvent<'_>,
+    raw: &str,
+    origin: &Origin,
+) -> Detection {
+    let rule = Arc::new(RuleRef {
+        code: m.rule.id.clone().unwrap_or_else(|| m.rule.title.clone()),
+        title: m.rule.title.clone(),
+        level: m
+            .rule
+            .level
+            .as_deref()
+            .and_then(Level::parse)
+            .unwrap_or(Level::Medium),
+        author: m.rule.author.clone(),
+        sigma_id: m.rule.id.clone(),
+        source: RuleSource::Sigma {
+            file: m.rule.file.clone(),
+        },
+    });
+    let principal = event.principal().map(|p| p.into_owned());
+    let api = event
+        .api()
+        .map(|(s, n)| format!("{s}:{n}"))
+        .unwrap_or_default();
+    let function = function_of_request(event).or_else(|| lambda_session(event));
+    let mut evidence = vec![("eventName".to_string(), api.clone())];
+    if let Some(ip) = event.source_ip_address.as_deref() {
+        evidence.push(("sourceIPAddress".into(), ip.to_string()));
+    }
+    if let Some(region) = event.aws_region.as_deref() {
+        evidence.push(("awsRegion".into(), region.to_string()));
+    }
+    if let Some(code) = event.error_code.as_deref() {
+        evidence.push(("errorCode".into(), code.to_string()));
+    }
+    let message = format!(
+        "{}: {api} by {}",
+        m.rule.title,
+        principal.as_deref().unwrap_or("an unknown principal")
+    );
+    let key = event
+        .event_id
+        .as_deref()
+        .map_or_else(|| format!("{}#{}", origin.file, origin.at), str::to_string);
+    Detection {
+        rule,
+        time_ms: event.time_ms(),
+        function,
+        principal,
+        message,
+        evidence,
+        origin: Some(origin.clone()),
+        event: Some(raw.to_string()),
+        key,
+    }
+}
+
+/// The function a Lambda API call names (`functionName` may be a name, an ARN or a partial ARN).
+pub fn function_of_request(event: &CloudTrailEvent<'_>) -> Option<String> {
+    if event.event_source.as_deref() != Some("lambda.amazonaws.com") {
+        return None;
+    }
+    let request = event.request()?;
+    let name = request
+        .get("functionName")
+        .or_else(|| request.get("FunctionName"))?
+        .as_str()?;
+    Some(function_name_of(name).to_string())
+}
+
+/// `arn:aws:lambda:eu-west-1:1:function:orders:live` → `orders`; a name stays itself.
+pub fn function_name_of(text: &str) -> &str {
+    match text.split_once(":function:") {
+        Some((_, rest)) => rest.split(':').next().unwrap_or(rest),
+        None => text.split(':').next().unwrap_or(text),
+    }
+}
+
+/// The function whose execution role made a call: Lambda names the session after it.
+fn lambda_session(event: &CloudTrailEvent<'_>) -> Option<String> {
+    let agent = event.user_agent.as_deref()?;
+    if !agent.contains("exec-env/AWS_Lambda") {
+        return None;
+    }
+    event.session_name().map(str::to_string)
+}
