@@ -174,16 +174,57 @@ fn values(reader: Box<dyn BufRead>, on_record: &mut dyn FnMut(Record), report: &
     }
 }
 
+/// A `Records` file up to this size (uncompressed) is parsed from memory, several times faster
+/// than from a reader; CloudTrail's own files are a few megabytes. Larger ones are streamed.
+const IN_MEMORY: u64 = 256 * 1024 * 1024;
+
 /// `{"Records": [...]}`, one record at a time.
-fn records(reader: Box<dyn BufRead>, on_record: &mut dyn FnMut(Record), report: &mut FileReport) {
-    let mut de = serde_json::Deserializer::from_reader(reader);
+fn records(
+    mut reader: Box<dyn BufRead>,
+    on_record: &mut dyn FnMut(Record),
+    report: &mut FileReport,
+) {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let whole = match (&mut reader).take(IN_MEMORY + 1).read_to_end(&mut bytes) {
+        Ok(n) => n as u64 <= IN_MEMORY,
+        Err(e) => {
+            // What was read before the error (a truncated gzip) is still read, then named.
+            let mut seen = 0usize;
+            let mut de = serde_json::Deserializer::from_slice(&bytes);
+            let _ = (&mut de).deserialize_map(Document {
+                on_record: &mut *on_record,
+                seen: &mut seen,
+            });
+            report.records += seen;
+            report.malformed(
+                format!("records[{}]", seen + 1),
+                format!("the file cannot be read from here on: {e}"),
+            );
+            return;
+        }
+    };
     let mut seen = 0usize;
-    let result = (&mut de).deserialize_map(Document {
-        on_record: &mut *on_record,
-        seen: &mut seen,
-    });
+    let result = if whole {
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        (&mut de)
+            .deserialize_map(Document {
+                on_record: &mut *on_record,
+                seen: &mut seen,
+            })
+            .and_then(|()| de.end())
+    } else {
+        let mut de =
+            serde_json::Deserializer::from_reader(std::io::Cursor::new(bytes).chain(reader));
+        (&mut de)
+            .deserialize_map(Document {
+                on_record: &mut *on_record,
+                seen: &mut seen,
+            })
+            .and_then(|()| de.end())
+    };
     report.records += seen;
-    if let Err(e) = result.and_then(|()| de.end()) {
+    if let Err(e) = result {
         report.malformed(
             format!("records[{}]", seen + 1),
             format!("the file is not valid JSON from here on: {e}"),
