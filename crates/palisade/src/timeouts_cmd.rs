@@ -5,11 +5,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use palisade_engine::{DepsSettings, RuleSelection, ScanSettings, scan};
 use palisade_logs::{FunctionStats, LambdaLogs, MAX_TIMEOUT_SECS};
-use palisade_model::{Function, TriggerKind};
+use palisade_model::{App, Finding, Function, RuleMeta, TriggerKind, fingerprint};
 
-use crate::apps::find;
+use crate::apps::Apps;
 use crate::args::{ExplainFormat, TimeoutsArgs};
 
 /// What a function's trigger lets it run for, in seconds: API Gateway gives up after 29 s
@@ -70,6 +69,7 @@ fn fallback_name(path: &Path, given: Option<&str>) -> String {
 
 struct Row<'a> {
     name: &'a str,
+    found: Option<(&'a App, &'a Function)>,
     stats: &'a FunctionStats,
     configured_timeout: Option<u64>,
     configured_memory: Option<u64>,
@@ -104,6 +104,93 @@ impl Row<'_> {
         }
         None
     }
+
+    /// Why the configured memory is far from the peak use, if it is.
+    fn memory_verdict(&self) -> Option<String> {
+        let configured = self.configured_memory?;
+        let used = u64::from(self.stats.max_memory_used_mb?);
+        let recommended = u64::from(self.stats.recommended_memory_mb()?);
+        if used * 10 >= configured * 9 {
+            return Some(format!(
+                "peak use {used} MB is {}% of the configured {configured} MB: out-of-memory errors ahead",
+                used * 100 / configured.max(1)
+            ));
+        }
+        if configured >= recommended.saturating_mul(4) && configured - recommended >= 512 {
+            return Some(format!(
+                "{configured} MB configured where the peak use is {used} MB (recommended {recommended} MB)"
+            ));
+        }
+        None
+    }
+
+    /// The findings of a function the template declares: at its `Timeout` / `MemorySize`, else
+    /// at the function.
+    fn findings(&self, apps: &Apps) -> Vec<Finding> {
+        let Some((app, f)) = self.found else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let checks: [(
+            &'static RuleMeta,
+            Option<String>,
+            Option<palisade_model::Span>,
+            &str,
+        ); 2] = [
+            (
+                &palisade_detect::timeouts::TIMEOUT_FAR_OFF,
+                self.verdict().map(|v| {
+                    format!(
+                        "`{}`: {v}; recommended timeout {} s (p99 {} over {} invocations)",
+                        f.id,
+                        self.recommended_timeout().unwrap_or_default(),
+                        secs(self.stats.durations.quantile(0.99)),
+                        self.stats.durations.count(),
+                    )
+                }),
+                f.timeout.as_ref().map(|t| t.span),
+                "Timeout",
+            ),
+            (
+                &palisade_detect::timeouts::MEMORY_FAR_OFF,
+                self.memory_verdict().map(|v| format!("`{}`: {v}", f.id)),
+                f.memory.as_ref().map(|m| m.span),
+                "MemorySize",
+            ),
+        ];
+        for (meta, message, span, property) in checks {
+            let Some(message) = message else { continue };
+            let span = span.unwrap_or(f.span);
+            let Some(location) = apps.location(span) else {
+                continue;
+            };
+            let logical = format!("Function:{}/{property}", f.id);
+            out.push(Finding {
+                code: meta.code,
+                name: meta.name,
+                title: meta.title,
+                severity: meta.severity,
+                confidence: meta.confidence,
+                sas: meta.sas,
+                area: meta.area,
+                app: app.path.clone(),
+                resource: Some(f.id.clone()),
+                resource_type: Some(f.resource_type.clone()),
+                function: Some(f.id.clone()),
+                construct_path: None,
+                location,
+                span: Some(span),
+                message,
+                fix: std::borrow::Cow::Borrowed(meta.fix),
+                fingerprint: fingerprint(meta.code, &app.path, &logical),
+                logical_path: logical,
+                related: Vec::new(),
+                package: None,
+                event: None,
+            });
+        }
+        out
+    }
 }
 
 pub fn run(a: &TimeoutsArgs) -> Result<u8> {
@@ -118,32 +205,18 @@ pub fn run(a: &TimeoutsArgs) -> Result<u8> {
         logs.read_file(&f, &display, &fallback_name(&f, a.function.as_deref()));
     }
     let apps = match &a.app {
-        Some(path) => {
-            let settings = ScanSettings {
-                root: path.clone(),
-                rules: RuleSelection {
-                    only: Some(Vec::new()),
-                    ..RuleSelection::default()
-                },
-                skip_code: true,
-                deps: DepsSettings {
-                    skip: true,
-                    ..DepsSettings::default()
-                },
-                ..ScanSettings::default()
-            };
-            scan(&settings, &palisade_engine::NoProgress)?.apps
-        }
-        None => Vec::new(),
+        Some(path) => Apps::load(path)?,
+        None => Apps::none(),
     };
     let rows: Vec<Row<'_>> = logs
         .functions
         .iter()
         .filter(|(_, s)| s.durations.count() > 0)
         .map(|(name, stats)| {
-            let found = find(&apps, name);
+            let found = apps.find(name);
             Row {
                 name,
+                found,
                 stats,
                 configured_timeout: found.and_then(|(_, f)| f.timeout_secs()),
                 configured_memory: found.map(|(_, f)| {
@@ -157,6 +230,7 @@ pub fn run(a: &TimeoutsArgs) -> Result<u8> {
             }
         })
         .collect();
+    let findings: Vec<Finding> = rows.iter().flat_map(|r| r.findings(&apps)).collect();
     let mut out = std::io::stdout().lock();
     match a.format {
         ExplainFormat::Json => {
@@ -168,6 +242,7 @@ pub fn run(a: &TimeoutsArgs) -> Result<u8> {
                 "malformed": logs.malformed,
                 "malformed_examples": logs.named.iter().map(|(file, m)| serde_json::json!({"file": file, "at": m.at, "message": m.message})).collect::<Vec<_>>(),
                 "functions": functions,
+                "findings": findings.iter().map(finding_json).collect::<Vec<_>>(),
             });
             let _ = writeln!(
                 out,
@@ -179,6 +254,17 @@ pub fn run(a: &TimeoutsArgs) -> Result<u8> {
             for r in &rows {
                 let _ = write_pretty(&mut out, r);
             }
+            for f in &findings {
+                let _ = writeln!(
+                    out,
+                    "{}:{}:{}: {} {}",
+                    f.location.path,
+                    f.location.start.line,
+                    f.location.start.column,
+                    f.code,
+                    f.message
+                );
+            }
             let _ = writeln!(
                 out,
                 "{} files, {} log messages, {} platform lines, {} malformed",
@@ -189,12 +275,19 @@ pub fn run(a: &TimeoutsArgs) -> Result<u8> {
             }
         }
     }
-    let far_off = rows.iter().any(|r| r.verdict().is_some());
+    let far_off = !findings.is_empty() || rows.iter().any(|r| r.verdict().is_some());
     Ok(if logs.malformed > 0 {
         2
     } else {
         u8::from(far_off)
     })
+}
+
+/// A finding as the JSON report shows it.
+fn finding_json(f: &Finding) -> serde_json::Value {
+    let mut line = Vec::new();
+    let _ = palisade_report::write_jsonl_finding(&mut line, f);
+    serde_json::from_slice(&line).unwrap_or(serde_json::Value::Null)
 }
 
 fn secs(ms: Option<f64>) -> String {
@@ -281,5 +374,6 @@ fn row_json(r: &Row<'_>) -> serde_json::Value {
         "configured_memory_mb": r.configured_memory,
         "trigger_limit_s": r.limit.1.map(|_| r.limit.0),
         "far_off": r.verdict(),
+        "memory_far_off": r.memory_verdict(),
     })
 }

@@ -61,6 +61,35 @@ fn timeouts_compare_real_durations_with_the_template() {
     assert_eq!(worker["configured_timeout_s"], 5);
     assert_eq!(worker["recommended_timeout_s"], 10);
     assert_eq!(worker["far_off"], "4 invocations timed out at 5 s");
+
+    // Far off: PAL540 at the template's `Timeout` line, PAL541 at `MemorySize` (or at the
+    // function when the template leaves the default).
+    let findings: Vec<(String, String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["resource"].as_str().unwrap().to_string(),
+                f["location"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            ("PAL540".to_string(), "Worker".to_string(), 23),
+            ("PAL541".to_string(), "Worker".to_string(), 17),
+            ("PAL540".to_string(), "Api".to_string(), 11),
+            ("PAL541".to_string(), "Api".to_string(), 12),
+        ]
+    );
+    let worker_timeout = &v["findings"][0]["message"];
+    assert_eq!(
+        worker_timeout,
+        "`Worker`: 4 invocations timed out at 5 s; recommended timeout 10 s (p99 5.00 s over 120 invocations)"
+    );
 }
 
 #[test]
