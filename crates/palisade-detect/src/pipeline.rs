@@ -357,10 +357,12 @@ fn sigma_detection(
     if let Some(code) = event.error_code.as_deref() {
         evidence.push(("errorCode".into(), code.to_string()));
     }
+    // The author is part of the message so that every view shows it (DRL 1.1).
     let message = format!(
-        "{}: {api} by {}",
+        "{}: {api} by {} (Sigma rule by {})",
         m.rule.title,
-        principal.as_deref().unwrap_or("an unknown principal")
+        principal.as_deref().unwrap_or("an unknown principal"),
+        m.rule.author.as_deref().unwrap_or("an unknown author")
     );
     let key = event
         .event_id

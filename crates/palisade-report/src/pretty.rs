@@ -95,6 +95,7 @@ fn render_finding(
         f.confidence.as_str()
     );
     let fix = format!("fix: {}", f.fix);
+    let event = f.event.as_deref().map(event_note);
     let title = level(f.severity).primary_title(f.title).id(f.code);
     let framed = f.span.and_then(|s| frame(cx.sources, s));
     let rendered = match &framed {
@@ -107,18 +108,24 @@ fn render_finding(
                         .span(range.clone())
                         .label(f.message.as_str()),
                 );
-            let group = title
-                .element(snippet)
+            let mut group = title.element(snippet);
+            if let Some(e) = &event {
+                group = group.element(Level::NOTE.message(e.as_str()));
+            }
+            let group = group
                 .element(Level::HELP.message(fix.as_str()))
                 .element(Level::NOTE.message(owasp.as_str()));
             renderer.render(&[group])
         }
         None => {
-            let group = title
-                .element(Level::NOTE.message(format!(
-                    "{}:{}:{}: {}",
-                    f.location.path, f.location.start.line, f.location.start.column, f.message
-                )))
+            let mut group = title.element(Level::NOTE.message(format!(
+                "{}:{}:{}: {}",
+                f.location.path, f.location.start.line, f.location.start.column, f.message
+            )));
+            if let Some(e) = &event {
+                group = group.element(Level::NOTE.message(e.as_str()));
+            }
+            let group = group
                 .element(Level::HELP.message(fix.as_str()))
                 .element(Level::NOTE.message(owasp.as_str()));
             renderer.render(&[group])
@@ -126,6 +133,37 @@ fn render_finding(
     };
     out.write_all(rendered.as_bytes())?;
     out.write_all(b"\n\n")
+}
+
+/// The event behind a runtime detection in one note: when, where it was read, who, the
+/// evidence, and the Sigma rule's author (its licence requires the author in any view).
+fn event_note(e: &palisade_model::FindingEvent) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = &e.time {
+        parts.push(t.clone());
+    }
+    parts.push(format!("{} {}", e.log_file, e.log_at).trim().to_string());
+    if let Some(p) = &e.principal {
+        parts.push(format!("by {p}"));
+    }
+    for (name, value) in &e.evidence {
+        parts.push(format!("{name}: {value}"));
+    }
+    if e.sigma_id.is_some() || e.rule_file.is_some() {
+        let mut rule = String::from("Sigma rule");
+        if let Some(file) = &e.rule_file {
+            rule.push_str(&format!(" {file}"));
+        }
+        if let Some(id) = &e.sigma_id {
+            rule.push_str(&format!(" ({id})"));
+        }
+        rule.push_str(&format!(
+            " by {}",
+            e.author.as_deref().unwrap_or("an unknown author")
+        ));
+        parts.push(rule);
+    }
+    format!("event: {}", parts.join(" · "))
 }
 
 /// Group key: the function concerned, else the resource, else the file; within an app,

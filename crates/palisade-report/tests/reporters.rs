@@ -5,9 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use palisade_model::{
-    Area, Confidence, Diagnostic, Finding, FindingPackage, FindingVulnerability, LineCol, Location,
-    PermissionFootprint, Position, Related, RiskyActions, RuleMeta, Sas, Severity, SourceMap, Span,
-    fingerprint,
+    Area, Confidence, Diagnostic, Finding, FindingEvent, FindingPackage, FindingVulnerability,
+    LineCol, Location, PermissionFootprint, Position, Related, RiskyActions, RuleMeta, Sas,
+    Severity, SourceMap, Span, fingerprint,
 };
 use palisade_report::{Context, Report, ScanSummary, SuppressedFinding, SuppressionKind};
 
@@ -47,6 +47,18 @@ static VULN_RULE: RuleMeta = RuleMeta {
     area: Area::Dependencies,
     fix: "Upgrade the package.",
     docs: " ## What it does\n Finds vulnerable packages.\n\n ## Why is this bad?\n Known exploits.\n\n ## Example\n\n ## Fix\n Upgrade.\n\n ## References\n - OWASP Serverless Top 10: S9:2017 Using Components with Known Vulnerabilities\n",
+};
+
+static DETECTION_RULE: RuleMeta = RuleMeta {
+    code: "PAL504",
+    name: "function-policy-backdoor",
+    title: "Function policy opened to everyone or another account",
+    severity: Severity::High,
+    confidence: Confidence::High,
+    sas: Sas::S5,
+    area: Area::Monitoring,
+    fix: "Remove the statement and find out who added it.",
+    docs: " ## What it does\n Finds AddPermission to `*`.\n\n ## Why is this bad?\n Anyone can invoke.\n\n ## Example\n\n ## Fix\n Remove it.\n\n ## References\n - OWASP Serverless Top 10: S5:2017 Broken Access Control\n",
 };
 
 fn span_of(needle: &str) -> Span {
@@ -156,11 +168,44 @@ fn fixture() -> Fixture {
             cvss_score_tenths: Some(72),
         }),
     }));
+    let mut detection = finding(
+        &DETECTION_RULE,
+        &sources,
+        "Webhook:",
+        "AddPermission on webhook grants lambda:InvokeFunction to `*` (by arn:aws:iam::111122223333:user/mallory)",
+        "Detection:webhook/AddPermission/*",
+    );
+    detection.related.push(Related {
+        message: "the event (logs/trail.json record 2)".into(),
+        location: Location {
+            path: "logs/trail.json".into(),
+            ..Location::default()
+        },
+        span: None,
+    });
+    detection.event = Some(Box::new(FindingEvent {
+        time: Some("2024-05-01T12:00:03Z".into()),
+        log_file: "logs/trail.json".into(),
+        log_at: "record 2".into(),
+        principal: Some("arn:aws:iam::111122223333:user/mallory".into()),
+        function_name: Some("webhook".into()),
+        sigma_id: None,
+        rule_file: None,
+        author: None,
+        evidence: vec![
+            ("eventName".into(), "lambda:AddPermission".into()),
+            ("principal".into(), "*".into()),
+        ],
+        raw: Some(
+            r#"{"eventName":"AddPermission20150331v2","requestParameters":{"principal":"*"}}"#
+                .into(),
+        ),
+    }));
     let mut baselined = secret.clone();
     baselined.logical_path = "Function:Webhook/Environment/OLD".into();
     baselined.fingerprint = fingerprint("PAL110", "app/template.yaml", &baselined.logical_path);
     Fixture {
-        findings: vec![url, secret.clone(), vulnerable],
+        findings: vec![url, secret.clone(), vulnerable, detection],
         suppressed: vec![baselined],
         diagnostics: vec![
             Diagnostic::error(
@@ -197,7 +242,7 @@ fn render(format: &str) -> String {
         rules_run: 2,
         duration_ms: 0,
     };
-    let rules: Vec<&'static RuleMeta> = vec![&URL_RULE, &SECRET_RULE, &VULN_RULE];
+    let rules: Vec<&'static RuleMeta> = vec![&URL_RULE, &SECRET_RULE, &VULN_RULE, &DETECTION_RULE];
     let footprints = vec![PermissionFootprint {
         app: "app/template.yaml".into(),
         function: "Orders".into(),
@@ -235,6 +280,24 @@ fn render(format: &str) -> String {
         "json" => palisade_report::json(&report, &cx),
         "sarif" => palisade_report::sarif(&report, &cx),
         "junit" => palisade_report::junit(&report, &cx),
+        "jsonl" => {
+            let mut out = Vec::new();
+            for f in &fx.findings {
+                palisade_report::write_jsonl_finding(&mut out, f).unwrap_or_default();
+            }
+            String::from_utf8(out).unwrap_or_default()
+        }
+        "asff" => {
+            let mut out = Vec::new();
+            let asff = palisade_report::AsffContext {
+                account: "444455556666",
+                region: "eu-west-1",
+                now: "2024-05-02T00:00:00Z",
+                tool_version: "0.0.0-test",
+            };
+            palisade_report::write_asff(&mut out, &fx.findings, &asff).unwrap_or_default();
+            String::from_utf8(out).unwrap_or_default()
+        }
         other => unreachable!("{other}"),
     }
 }
@@ -293,8 +356,147 @@ fn junit_snapshot_escapes_markup() {
 }
 
 #[test]
+fn jsonl_snapshot_one_finding_per_line() {
+    let out = render("jsonl");
+    insta::assert_snapshot!(out);
+    let json = render("json");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Each line is the JSON report's finding object.
+    assert_eq!(&lines, report["findings"].as_array().unwrap());
+}
+
+/// Check a value against a botocore shape: types, required and unknown members, enums, patterns.
+fn check_shape(
+    shapes: &serde_json::Value,
+    name: &str,
+    value: &serde_json::Value,
+    at: &str,
+    errors: &mut Vec<String>,
+) {
+    let shape = &shapes[name];
+    match shape["type"].as_str().unwrap_or("") {
+        "structure" => {
+            let Some(obj) = value.as_object() else {
+                errors.push(format!("{at}: expected an object for {name}"));
+                return;
+            };
+            for r in shape["required"].as_array().into_iter().flatten() {
+                if !obj.contains_key(r.as_str().unwrap_or("")) {
+                    errors.push(format!("{at}: {name} lacks required {r}"));
+                }
+            }
+            for (k, v) in obj {
+                match shape["members"].get(k) {
+                    Some(m) => check_shape(
+                        shapes,
+                        m["shape"].as_str().unwrap_or(""),
+                        v,
+                        &format!("{at}.{k}"),
+                        errors,
+                    ),
+                    None => errors.push(format!("{at}: {name} has no member {k}")),
+                }
+            }
+        }
+        "list" => match value.as_array() {
+            Some(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    check_shape(
+                        shapes,
+                        shape["member"]["shape"].as_str().unwrap_or(""),
+                        item,
+                        &format!("{at}[{i}]"),
+                        errors,
+                    );
+                }
+            }
+            None => errors.push(format!("{at}: expected a list")),
+        },
+        "map" => match value.as_object() {
+            Some(obj) => {
+                for (k, v) in obj {
+                    check_shape(
+                        shapes,
+                        shape["value"]["shape"].as_str().unwrap_or(""),
+                        v,
+                        &format!("{at}.{k}"),
+                        errors,
+                    );
+                }
+            }
+            None => errors.push(format!("{at}: expected a map")),
+        },
+        "string" => match value.as_str() {
+            Some(text) => {
+                if let Some(values) = shape["enum"].as_array()
+                    && !values.iter().any(|v| v == text)
+                {
+                    errors.push(format!("{at}: `{text}` is not one of {values:?}"));
+                }
+                if shape["pattern"] == ".*\\S.*" && text.trim().is_empty() {
+                    errors.push(format!("{at}: must not be blank"));
+                }
+            }
+            None => errors.push(format!("{at}: expected a string")),
+        },
+        "integer" | "double" => {
+            if !value.is_number() {
+                errors.push(format!("{at}: expected a number"));
+            }
+        }
+        "" => errors.push(format!("{at}: unknown shape {name}")),
+        _ => {}
+    }
+}
+
+#[test]
+fn asff_snapshot_and_security_hub_model() {
+    let out = render("asff");
+    insta::assert_snapshot!(out);
+    let model: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data/asff/securityhub-finding-shapes.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let findings = doc["Findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 4);
+    let mut errors = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        check_shape(
+            &model["shapes"],
+            "AwsSecurityFinding",
+            f,
+            &format!("Findings[{i}]"),
+            &mut errors,
+        );
+    }
+    assert!(
+        errors.is_empty(),
+        "ASFF output does not fit Security Hub's model:\n{}",
+        errors.join("\n")
+    );
+    // The detection names its function as a Lambda resource in the event's account.
+    let detection = &findings[3];
+    assert_eq!(detection["AwsAccountId"], "111122223333");
+    assert_eq!(
+        detection["Resources"][0]["Id"],
+        "arn:aws:lambda:eu-west-1:111122223333:function:webhook"
+    );
+    assert_eq!(detection["Types"][0], "Unusual Behaviors/Serverless");
+    assert_eq!(detection["CreatedAt"], "2024-05-01T12:00:03Z");
+}
+
+#[test]
 fn output_is_deterministic() {
-    for format in ["pretty", "json", "sarif", "junit"] {
+    for format in ["pretty", "json", "sarif", "junit", "jsonl", "asff"] {
         assert_eq!(render(format), render(format), "{format}");
     }
 }
