@@ -24,6 +24,11 @@ pub fn palisade(args: &[&str], cwd: &Path) -> Output {
             "PALISADE_DB",
             repo().join("target/palisade-tests-no-advisories.redb"),
         )
+        // Nor its baseline of normal behaviour.
+        .env(
+            "PALISADE_BASELINE",
+            repo().join("target/palisade-tests-no-baseline.redb"),
+        )
         .env_remove("CLICOLOR_FORCE")
         .output()
         .expect("run palisade")
