@@ -13,4 +13,4 @@ pub use detection::{
     DetectConfig, Detection, KnownFunction, Level, Origin, RuleRef, RuleSource, wildcard_match,
 };
 pub use event::CloudTrailEvent;
-pub use sigma::{Match, RuleInfo, RuleProblem, RuleSet};
+pub use sigma::{CorrelationHit, Correlator, Match, RuleInfo, RuleProblem, RuleSet};
