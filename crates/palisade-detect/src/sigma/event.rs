@@ -403,7 +403,6 @@ impl Event for RawRecord<'_> {
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn both_views_answer_alike() {
