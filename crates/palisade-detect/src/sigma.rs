@@ -429,10 +429,7 @@ impl RuleSet {
                 Err(e) => {
                     problems.push(RuleProblem {
                         file: c.info.file.clone(),
-                        message: format!(
-                            "correlation `{}` does not compile: {e}",
-                            c.written.title
-                        ),
+                        message: format!("correlation `{}` does not compile: {e}", c.written.title),
                     });
                     resolved_all.push(None);
                 }

@@ -1,7 +1,12 @@
 //! Speed of Sigma matching on synthetic CloudTrail records, against merely parsing them.
 //! Run: `cargo test --release -p palisade-detect --test sigma_bench -- --ignored --nocapture`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, reason = "bench")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "bench"
+)]
 
 use std::time::Instant;
 
@@ -91,7 +96,10 @@ fn sigma_matching_speed() {
     rate("parse into Value", bytes, lines.len(), || {
         lines
             .iter()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).map_or(0, |v| usize::from(v.is_object())))
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l)
+                    .map_or(0, |v| usize::from(v.is_object()))
+            })
             .sum()
     });
     rate("parse into Value + matches", bytes, lines.len(), || {

@@ -2,7 +2,12 @@
 //! expected), each checked through both matching paths (parsed `Value` and raw text), plus
 //! the rewrites Palisade adds (`base64offset`, placeholders, temporal references by name).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
 
 use palisade_detect::RuleSet;
 use serde_json::{Value, json};
@@ -58,21 +63,53 @@ fn modifiers_wildcards_values_keywords_paths_and_conditions() {
         (sel("    f|startswith: pre"), json!({"f": "apre"}), false),
         (sel("    f|endswith: fix"), json!({"f": "suffix"}), true),
         (sel("    f|endswith: fix"), json!({"f": "fixed"}), false),
-        (sel("    f|contains|all: [a1, b2]"), json!({"f": "x a1 b2"}), true),
-        (sel("    f|contains|all: [a1, b2]"), json!({"f": "x a1"}), false),
+        (
+            sel("    f|contains|all: [a1, b2]"),
+            json!({"f": "x a1 b2"}),
+            true,
+        ),
+        (
+            sel("    f|contains|all: [a1, b2]"),
+            json!({"f": "x a1"}),
+            false,
+        ),
         (sel("    f|contains: [a1, b2]"), json!({"f": "x b2"}), true),
         // re, cidr
         (sel("    f|re: '^ab+c$'"), json!({"f": "abbbc"}), true),
         (sel("    f|re: '^ab+c$'"), json!({"f": "ABC"}), false),
         (sel("    f|re|i: '^ab+c$'"), json!({"f": "ABC"}), true),
-        (sel("    ip|cidr: 10.0.0.0/8"), json!({"ip": "10.2.3.4"}), true),
-        (sel("    ip|cidr: 10.0.0.0/8"), json!({"ip": "11.2.3.4"}), false),
-        (sel("    ip|cidr: '2001:db8::/32'"), json!({"ip": "2001:db8::1"}), true),
+        (
+            sel("    ip|cidr: 10.0.0.0/8"),
+            json!({"ip": "10.2.3.4"}),
+            true,
+        ),
+        (
+            sel("    ip|cidr: 10.0.0.0/8"),
+            json!({"ip": "11.2.3.4"}),
+            false,
+        ),
+        (
+            sel("    ip|cidr: '2001:db8::/32'"),
+            json!({"ip": "2001:db8::1"}),
+            true,
+        ),
         // base64, base64offset, windash
-        (sel("    f|base64: secret"), json!({"f": b64("secret")}), true),
+        (
+            sel("    f|base64: secret"),
+            json!({"f": b64("secret")}),
+            true,
+        ),
         (sel("    f|base64: secret"), json!({"f": "secret"}), false),
-        (sel("    f|windash|contains: ' -enc '"), json!({"f": "ps /enc x"}), true),
-        (sel("    f|windash|contains: ' -enc '"), json!({"f": "ps enc x"}), false),
+        (
+            sel("    f|windash|contains: ' -enc '"),
+            json!({"f": "ps /enc x"}),
+            true,
+        ),
+        (
+            sel("    f|windash|contains: ' -enc '"),
+            json!({"f": "ps enc x"}),
+            false,
+        ),
         // exists, gt/lt, fieldref
         (sel("    f|exists: true"), json!({"f": ""}), true),
         (sel("    f|exists: true"), json!({"g": 1}), false),
@@ -99,18 +136,42 @@ fn modifiers_wildcards_values_keywords_paths_and_conditions() {
         (sel("    f: 'true'"), json!({"f": true}), true),
         (sel("    n: 42"), json!({"n": "42"}), true),
         // dotted paths, through arrays, by index, and whole sub-objects as JSON text
-        (sel("    a.b.c: deep"), json!({"a": {"b": {"c": "deep"}}}), true),
-        (sel("    a.b.c: deep"), json!({"a": {"b": [{"c": "no"}, {"c": "deep"}]}}), true),
+        (
+            sel("    a.b.c: deep"),
+            json!({"a": {"b": {"c": "deep"}}}),
+            true,
+        ),
+        (
+            sel("    a.b.c: deep"),
+            json!({"a": {"b": [{"c": "no"}, {"c": "deep"}]}}),
+            true,
+        ),
         (sel("    a.b: deep"), json!({"a.b": "deep"}), true),
-        (sel("    a|contains: '\"k\":\"v\"'"), json!({"a": {"k": "v"}}), true),
-        (sel("    a.x|contains: 'v'"), json!({"a": {"x": {"k": "v"}}}), true),
+        (
+            sel("    a|contains: '\"k\":\"v\"'"),
+            json!({"a": {"k": "v"}}),
+            true,
+        ),
+        (
+            sel("    a.x|contains: 'v'"),
+            json!({"a": {"x": {"k": "v"}}}),
+            true,
+        ),
         (sel("    s: 'q\"t'"), json!({"s": "q\"t"}), true),
     ];
     let mut cases = cases;
     let conditions: Vec<(&str, Value, bool)> = vec![
         // keywords
-        ("  kw:\n    - needle\n  condition: kw", json!({"a": {"b": ["x", "the NEEDLE"]}}), true),
-        ("  kw:\n    - needle\n  condition: kw", json!({"a": "hay"}), false),
+        (
+            "  kw:\n    - needle\n  condition: kw",
+            json!({"a": {"b": ["x", "the NEEDLE"]}}),
+            true,
+        ),
+        (
+            "  kw:\n    - needle\n  condition: kw",
+            json!({"a": "hay"}),
+            false,
+        ),
         // condition grammar
         (
             "  selection_a:\n    a: 1\n  selection_b:\n    b: 1\n  condition: 1 of selection_*",
@@ -143,10 +204,22 @@ fn modifiers_wildcards_values_keywords_paths_and_conditions() {
             false,
         ),
         // a list of maps is OR, a map is AND
-        ("  sel:\n    - a: 1\n    - b: 1\n  condition: sel", json!({"b": 1}), true),
-        ("  sel:\n    a: 1\n    b: 1\n  condition: sel", json!({"b": 1}), false),
+        (
+            "  sel:\n    - a: 1\n    - b: 1\n  condition: sel",
+            json!({"b": 1}),
+            true,
+        ),
+        (
+            "  sel:\n    a: 1\n    b: 1\n  condition: sel",
+            json!({"b": 1}),
+            false,
+        ),
     ];
-    cases.extend(conditions.into_iter().map(|(d, e, x)| (d.to_string(), e, x)));
+    cases.extend(
+        conditions
+            .into_iter()
+            .map(|(d, e, x)| (d.to_string(), e, x)),
+    );
     for (detection, event, expected) in &cases {
         let set = set_of(detection);
         assert_eq!(fires(&set, event), *expected, "{detection} on {event}");
@@ -233,7 +306,10 @@ fn temporal_correlations_by_name_without_condition_need_all_their_rules() {
     assert_eq!(hits[0].group, vec![("user".to_string(), "u1".to_string())]);
 
     // Expressions in the condition name the rules too.
-    let with_expr = yaml.replace("  timespan: 5m\n", "  timespan: 5m\n  condition: rule_a and rule_b\n");
+    let with_expr = yaml.replace(
+        "  timespan: 5m\n",
+        "  timespan: 5m\n  condition: rule_a and rule_b\n",
+    );
     let mut set = RuleSet::new();
     set.add_text("c.yml", &with_expr);
     let mut c = set.correlator();
@@ -251,7 +327,11 @@ fn a_correlation_on_an_unknown_rule_is_named_and_resolved_by_a_later_folder() {
     let mut set = RuleSet::new();
     set.add_text("c.yml", corr);
     assert_eq!(set.problems.len(), 1);
-    assert!(set.problems[0].message.contains("`later_rule`"), "{:?}", set.problems);
+    assert!(
+        set.problems[0].message.contains("`later_rule`"),
+        "{:?}",
+        set.problems
+    );
     assert_eq!(set.correlation_count(), 0);
     set.add_text(
         "r.yml",
@@ -269,5 +349,8 @@ fn malformed_records_are_errors_and_non_objects_still_match() {
     assert!(set.matches_json("  {\"a\": \"needle\"}  ").unwrap().len() == 1);
     // Escaped keys and duplicate keys read as a parsed record reads them (last wins).
     let f = set_of("  sel:\n    k: v2\n  condition: sel");
-    assert_eq!(f.matches_json(r#"{"k":"v1","\u006b":"v2"}"#).unwrap().len(), 1);
+    assert_eq!(
+        f.matches_json(r#"{"k":"v1","\u006b":"v2"}"#).unwrap().len(),
+        1
+    );
 }

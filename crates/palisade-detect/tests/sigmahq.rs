@@ -2,7 +2,12 @@
 //! what does not, and, for every rule, hand-made events (`tests/data/sigma-cases/<stem>.json`)
 //! on which it must fire and look-alikes on which it must not, through both matching paths.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -162,7 +167,10 @@ fn every_detection_rule_fires_on_its_cases_and_not_on_look_alikes() {
             let own = by_stem(&matches, stem);
             assert_eq!(own.len(), 1, "{stem} must fire on {event}: {matches:#?}");
             let rule = &own[0].rule;
-            assert!(rule.author.as_deref().is_some_and(|a| !a.is_empty()), "{stem}");
+            assert!(
+                rule.author.as_deref().is_some_and(|a| !a.is_empty()),
+                "{stem}"
+            );
             assert!(own[0].standalone && !own[0].feeds_correlation);
         }
         for event in pass {
@@ -209,13 +217,20 @@ fn every_rewritten_correlation_fires_on_its_sequences_and_not_on_the_others() {
                 .iter()
                 .filter(|h| h.rule.file == format!("sigmahq/rewritten/{stem}.yml"))
                 .collect();
-            assert_eq!(own.len(), 1, "{stem} must fire once on {sequence}: {hits:#?}");
+            assert_eq!(
+                own.len(),
+                1,
+                "{stem} must fire once on {sequence}: {hits:#?}"
+            );
             assert!(own[0].rule.author.is_some());
             assert!(!own[0].events.is_empty());
         }
         for sequence in pass {
             let hits = run(sequence);
-            assert!(hits.is_empty(), "{stem} must not fire on {sequence}: {hits:#?}");
+            assert!(
+                hits.is_empty(),
+                "{stem} must not fire on {sequence}: {hits:#?}"
+            );
         }
         checked += 1;
     }
@@ -248,7 +263,10 @@ fn a_match_names_its_rule_and_author() {
         m.rule.file,
         "sigmahq/rules/cloud/aws/cloudtrail/aws_cloudtrail_disable_logging.yml"
     );
-    assert_eq!(m.rule.tags, ["attack.defense-impairment", "attack.t1685.002"]);
+    assert_eq!(
+        m.rule.tags,
+        ["attack.defense-impairment", "attack.t1685.002"]
+    );
     assert_eq!(m.rule.code, None);
 }
 
@@ -336,9 +354,15 @@ fn user_folders_combine_with_the_bundled_rules_and_duplicates_are_named() {
     assert_eq!(m.len(), 1);
     assert_eq!(m[0].rule.code.as_deref(), Some("PAL599"));
     assert_eq!(m[0].rule.file, "mine.yml");
-    let dup: Vec<_> = set.problems.iter().filter(|p| p.file == "copy.yml").collect();
+    let dup: Vec<_> = set
+        .problems
+        .iter()
+        .filter(|p| p.file == "copy.yml")
+        .collect();
     assert_eq!(dup.len(), 1);
-    assert!(dup[0].message.contains("is already loaded from sigmahq/rules/cloud/aws/cloudtrail/aws_delete_identity.yml"));
+    assert!(dup[0].message.contains(
+        "is already loaded from sigmahq/rules/cloud/aws/cloudtrail/aws_delete_identity.yml"
+    ));
     let only = RuleSet::load_dir(&dir);
     assert_eq!((only.len(), only.files), (2, 2));
     std::fs::remove_dir_all(&dir).unwrap();

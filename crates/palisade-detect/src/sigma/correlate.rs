@@ -166,7 +166,10 @@ impl Correlator {
             let value: Value = serde_json::from_str(raw)?;
             return Ok(self.feed(&value, matches));
         };
-        let Some(ms) = record.str_field("eventTime").and_then(|t| parse_time_ms(&t)) else {
+        let Some(ms) = record
+            .str_field("eventTime")
+            .and_then(|t| parse_time_ms(&t))
+        else {
             self.untimed += 1;
             return Ok(Vec::new());
         };

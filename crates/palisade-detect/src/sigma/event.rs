@@ -411,8 +411,23 @@ mod tests {
         let whole = WholeObjects::new(&value);
         let raw = RawRecord::parse(text).unwrap().unwrap();
         for path in [
-            "a", "a.b", "a.b.c", "a.b[0].c", "a.b[-1].c", "s", "n", "f", "nul", "arr", "arr[1]",
-            "k.d", "missing", "a.missing", "a.z", ".a", "a\\[0\\]",
+            "a",
+            "a.b",
+            "a.b.c",
+            "a.b[0].c",
+            "a.b[-1].c",
+            "s",
+            "n",
+            "f",
+            "nul",
+            "arr",
+            "arr[1]",
+            "k.d",
+            "missing",
+            "a.missing",
+            "a.z",
+            ".a",
+            "a\\[0\\]",
         ] {
             assert_eq!(raw.get_field(path), whole.get_field(path), "{path}");
         }

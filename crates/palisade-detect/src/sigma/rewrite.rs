@@ -265,7 +265,11 @@ pub(crate) fn expand_placeholders(rule: &mut SigmaRule, values: &BTreeMap<String
                         })
                         .collect();
                 }
-                out.extend(texts.iter().map(|t| SigmaValue::String(SigmaString::new(t))));
+                out.extend(
+                    texts
+                        .iter()
+                        .map(|t| SigmaValue::String(SigmaString::new(t))),
+                );
             }
             item.values = out;
         });
