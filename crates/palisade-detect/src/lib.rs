@@ -10,7 +10,6 @@ pub mod event;
 pub mod functions;
 mod pipeline;
 mod sigma;
-mod sigma_compat;
 pub mod timeouts;
 
 pub use all_rules::all_meta;
@@ -21,4 +20,4 @@ pub use event::CloudTrailEvent;
 pub use pipeline::{
     Detector, FileCount, Outcome, collect_files, function_name_of, function_of_request,
 };
-pub use sigma::{Match, RuleInfo, RuleProblem, RuleSet};
+pub use sigma::{CorrelationHit, Correlator, Match, RuleInfo, RuleProblem, RuleSet};

@@ -14,7 +14,7 @@ use crate::cloudtrail::{CloudTrailDetections, CloudTrailState};
 use crate::detection::{Detection, Level, Origin, RuleRef, RuleSource};
 use crate::event::CloudTrailEvent;
 use crate::functions::{FunctionLogDetections, FunctionLogState, LogMessage};
-use crate::sigma::{Match, RuleSet};
+use crate::sigma::{CorrelationHit, Match, RuleSet};
 
 /// Everything a run matches with, built once.
 pub struct Detector {
@@ -52,6 +52,10 @@ pub struct Outcome {
     pub observations: Observations,
     /// Detections that can only be decided over all events (bursts, spikes), found at the end.
     pub detections_at_end: usize,
+    /// Events a Sigma correlation could not use: older than its longest window behind the
+    /// newest event seen, or without a time.
+    pub correlation_late: u64,
+    pub correlation_untimed: u64,
 }
 
 /// Malformed records named per run; beyond this only counted.
@@ -66,6 +70,8 @@ struct FileOutcome {
     cloudtrail: CloudTrailState,
     functions: FunctionLogState,
     observations: Observations,
+    /// Events that feed a Sigma correlation, with their matches, in file order.
+    correlate: Vec<(String, Origin, Vec<Match>)>,
 }
 
 /// Every file under the inputs, in a stable order (sorted paths), with the name to show.
@@ -123,6 +129,7 @@ impl Detector {
         let mut outcome = Outcome::default();
         let mut cloudtrail = CloudTrailState::default();
         let mut functions = FunctionLogState::default();
+        let mut correlator = self.rules.correlator();
         // A few files per worker in flight: enough to keep both cores busy, few enough to keep
         // memory flat.
         let chunk = rayon::current_num_threads().max(1) * 4;
@@ -159,8 +166,17 @@ impl Detector {
                 for d in r.detections {
                     emit(d);
                 }
+                for (raw, origin, matches) in r.correlate {
+                    if let Ok(hits) = correlator.feed_json(&raw, &matches) {
+                        for hit in hits {
+                            emit(correlation_detection(hit, &raw, &origin));
+                        }
+                    }
+                }
             }
         }
+        outcome.correlation_late = correlator.late();
+        outcome.correlation_untimed = correlator.untimed();
         let mut at_end = Vec::new();
         self.cloudtrail.finish(cloudtrail, &mut at_end);
         self.functions.finish(functions, &mut at_end);
@@ -184,6 +200,7 @@ impl Detector {
             cloudtrail: CloudTrailState::default(),
             functions: FunctionLogState::default(),
             observations: Observations::default(),
+            correlate: Vec::new(),
         };
         match kind {
             LogKind::CloudTrail => self.cloudtrail_file(path, shown, &mut out),
@@ -221,16 +238,19 @@ impl Detector {
                 file: shown.to_string(),
                 at,
             };
-            match sigma_matches(&self.rules, raw) {
+            match self.rules.matches_json(raw) {
                 Ok(matches) => {
-                    for m in matches {
-                        out.detections
-                            .push(sigma_detection(&m, &event, raw, &origin));
+                    for m in matches.iter().filter(|m| m.standalone) {
+                        out.detections.push(sigma_detection(m, &event, raw, &origin));
+                    }
+                    if RuleSet::feeds_correlation(&matches) {
+                        out.correlate
+                            .push((raw.to_string(), origin.clone(), matches));
                     }
                 }
-                Err(message) => bad.push(Malformed {
+                Err(e) => bad.push(Malformed {
                     at: origin.at.clone(),
-                    message,
+                    message: format!("not JSON: {e}"),
                 }),
             }
             self.cloudtrail.event(
@@ -286,13 +306,6 @@ impl Detector {
         out.report = report;
         out.analysed = analysed;
     }
-}
-
-/// The Sigma rules that match one record's text.
-fn sigma_matches(rules: &RuleSet, raw: &str) -> Result<Vec<Match>, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(raw).map_err(|e| format!("not JSON: {e}"))?;
-    Ok(rules.matches(&value))
 }
 
 fn push_malformed(report: &mut FileReport, m: Malformed) {
@@ -378,6 +391,81 @@ fn sigma_detection(
         origin: Some(origin.clone()),
         event: Some(raw.to_string()),
         key,
+    }
+}
+
+/// A Sigma correlation's hit as a detection: the group, the count and the window, with the
+/// event that completed it.
+fn correlation_detection(hit: CorrelationHit, raw: &str, origin: &Origin) -> Detection {
+    let rule = Arc::new(RuleRef {
+        code: hit
+            .rule
+            .code
+            .clone()
+            .or_else(|| hit.rule.id.clone())
+            .unwrap_or_else(|| hit.rule.title.clone()),
+        title: hit.rule.title.clone(),
+        level: hit
+            .rule
+            .level
+            .as_deref()
+            .and_then(Level::parse)
+            .unwrap_or(Level::Medium),
+        author: hit.rule.author.clone(),
+        sigma_id: hit.rule.id.clone(),
+        source: RuleSource::Sigma {
+            file: hit.rule.file.clone(),
+        },
+    });
+    let group = hit
+        .group
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut evidence = vec![
+        ("correlation".to_string(), hit.kind.to_string()),
+        ("count".to_string(), format!("{}", hit.count)),
+        ("window".to_string(), format!("{} s", hit.window_secs)),
+    ];
+    if !group.is_empty() {
+        evidence.push(("group".into(), group.clone()));
+    }
+    let ids: Vec<&str> = hit
+        .events
+        .iter()
+        .filter_map(|(_, id)| id.as_deref())
+        .take(10)
+        .collect();
+    if !ids.is_empty() {
+        evidence.push(("eventIDs".into(), ids.join(", ")));
+    }
+    let principal = CloudTrailEvent::parse(raw)
+        .ok()
+        .and_then(|e| e.principal().map(|p| p.into_owned()));
+    let window_start = hit.time_ms - hit.time_ms.rem_euclid(hit.window_secs.max(1) as i64 * 1000);
+    Detection {
+        rule,
+        time_ms: Some(hit.time_ms),
+        function: None,
+        principal,
+        message: format!(
+            "{}: {} {} in {} s{} (Sigma rule by {})",
+            hit.rule.title,
+            hit.count,
+            if hit.kind == "event_count" { "events" } else { "matches" },
+            hit.window_secs,
+            if group.is_empty() {
+                String::new()
+            } else {
+                format!(" for {group}")
+            },
+            hit.rule.author.as_deref().unwrap_or("an unknown author")
+        ),
+        evidence,
+        origin: Some(origin.clone()),
+        event: Some(raw.to_string()),
+        key: format!("{group}@{window_start}"),
     }
 }
 

@@ -56,6 +56,11 @@ pub struct DetectArgs {
     #[arg(long)]
     pub no_bundled_rules: bool,
 
+    /// Values for a Sigma placeholder (`%NAME%`), comma-separated; repeatable. A rule with a
+    /// placeholder without values is not loaded.
+    #[arg(long = "placeholder", value_name = "NAME=VALUE,…", value_parser = name_value)]
+    pub placeholders: Vec<(String, String)>,
+
     /// A template or folder: name each detection's function resource and its line.
     #[arg(long, value_name = "PATH")]
     pub app: Option<PathBuf>,

@@ -209,11 +209,21 @@ fn to_finding(d: Detection, meta: &'static RuleMeta, apps: &Apps, logs_label: &s
 /// The rules a run matches with: the bundled ones unless `--no-bundled-rules`, then each
 /// `--rules DIR`; every problem named with its file.
 fn load_rules(a: &DetectArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<RuleSet> {
-    let mut set = if a.no_bundled_rules {
-        RuleSet::empty()
-    } else {
-        RuleSet::bundled()
-    };
+    let mut set = RuleSet::new();
+    for (name, values) in &a.placeholders {
+        set.set_placeholder(
+            name,
+            values
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+                .collect(),
+        );
+    }
+    if !a.no_bundled_rules {
+        set.add_bundled();
+    }
     for dir in &a.rules {
         if !dir.is_dir() {
             bail!("--rules {}: not a folder", dir.display());
