@@ -280,7 +280,6 @@ impl Context<'_, '_> {
         ev
     }
 }
-}
 
 pub(crate) fn known_function<'c>(config: &'c DetectConfig, name: &str) -> Option<&'c KnownFunction> {
     config
