@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use palisade_model::{RuleMeta, Severity};
 
-use crate::detection::{DetectConfig, Detection, KnownFunction, Level, Origin, RuleRef, RuleSource};
+use crate::detection::{
+    DetectConfig, Detection, KnownFunction, Level, Origin, RuleRef, RuleSource,
+};
 use crate::event::CloudTrailEvent;
 
 /// A rule's metadata as a `static`, its doc comment being its documentation (the same shape
@@ -281,7 +283,10 @@ impl Context<'_, '_> {
     }
 }
 
-pub(crate) fn known_function<'c>(config: &'c DetectConfig, name: &str) -> Option<&'c KnownFunction> {
+pub(crate) fn known_function<'c>(
+    config: &'c DetectConfig,
+    name: &str,
+) -> Option<&'c KnownFunction> {
     config
         .functions
         .iter()

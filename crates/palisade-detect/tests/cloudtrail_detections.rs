@@ -2,7 +2,12 @@
 //! `fixtures/PAL5xx/fire.jsonl` and not on `pass.jsonl`, whether it ships as a Sigma rule
 //! (`rules/palisade/`) or is built in (`CloudTrailDetections`).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -118,7 +123,15 @@ fn codes(fired: &Fired) -> Vec<&str> {
 
 /// Per rule: the codes its fire fixture yields (sorted, with repeats), those of its pass
 /// fixture, and text that the fire fixture's messages must contain.
-const CASES: &[(&str, &[&str], &[&str], &[&str])] = &[
+/// (code, fire codes, pass codes, message texts).
+type Case = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const CASES: &[Case] = &[
     (
         "PAL501",
         &["PAL501", "PAL501"],
@@ -299,7 +312,12 @@ fn configured_accounts_decide_what_is_foreign() {
     let mut config = fixture_config();
     config.accounts = vec!["123456789012".into(), "210987654321".into()];
     for code in ["PAL503", "PAL506", "PAL508"] {
-        let lines = lines(&crate_dir().join("tests/fixtures").join(code).join("fire.jsonl"));
+        let lines = lines(
+            &crate_dir()
+                .join("tests/fixtures")
+                .join(code)
+                .join("fire.jsonl"),
+        );
         let out = builtin(config.clone(), &[lines]);
         assert!(out.iter().all(|d| d.rule.code != code), "{code}: {out:#?}");
     }
@@ -315,7 +333,12 @@ fn configured_accounts_decide_what_is_foreign() {
 #[test]
 fn stateful_detections_do_not_depend_on_file_order() {
     for code in ["PAL509", "PAL510"] {
-        let lines = lines(&crate_dir().join("tests/fixtures").join(code).join("fire.jsonl"));
+        let lines = lines(
+            &crate_dir()
+                .join("tests/fixtures")
+                .join(code)
+                .join("fire.jsonl"),
+        );
         let whole = builtin(fixture_config(), std::slice::from_ref(&lines));
         let split: Vec<Vec<String>> = lines.iter().map(|l| vec![l.clone()]).collect();
         let mut reversed = split.clone();

@@ -6,7 +6,12 @@
 //! `KNOWN_DIFFERENCES` with the reason; a listed event that agrees fails the test, so the table
 //! stays exact.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -62,28 +67,116 @@ const MAPPING: &[(&str, &str, &[&str])] = &[
     ),
     ("AWS.CloudTrail.EventSelectorsDisabled", "PAL513", &[]),
     // SigmaHQ counterparts.
-    ("AWS.Root.Activity", "8ad1600d-e9dc-4251-b0ee-a65268f29add", &[]),
-    ("AWS.Console.RootLoginFailed", "6393e346-1977-46ef-8987-ad414a145fad", &[]),
-    ("AWS.STS.GetCallerIdentity.TruffleHog", "9b1b8e9b-0a5d-4af1-9d2f-4c4b6e7c2c9d", &[]),
-    ("AWS.STS.GetSessionToken.Misuse", "b45ab1d2-712f-4f01-a751-df3826969807", &[]),
-    ("AWS.Console.GetSigninToken.Abuse", "f8103686-e3e8-46f3-be72-65f7fcb4aa53", &[]),
-    ("AWS.Suspicious.SAML.Activity", "f43f5d2f-3f2a-4cc8-b1af-81fde7dbaf0e", &[]),
-    ("AWS.SecurityHub.Finding.Evasion", "a607e1fe-74bf-4440-a3ec-b059b9103157", &[]),
-    ("AWS.EC2.Startup.Script.Change", "1ab3c5ed-5baf-417b-bb6b-78ca33f6c3df", &[]),
-    ("AWS.VPCFlow.LogsDeleted", "e386b9b5-af12-450e-afff-761730fb8a98", &[]),
-    ("AWS.ConfigService.DisabledDeleted", "07330162-dba1-4746-8121-a9647d49d297", &[]),
-    ("AWS.S3.SuspendVersioning", "a136ac98-b2bc-4189-a14d-f0d0388e57a7", &[]),
-    ("AWS.S3.BucketDeleted", "39c9f26d-6e3b-4dbb-9c7a-4154b0281112", &[]),
-    ("AWS.EC2.EBS.Encryption.Disabled", "16124c2d-e40b-4fcc-8f2c-5ab7870a2223", &[]),
-    ("AWS.RDS.MasterPasswordUpdated", "8a63cdd4-6207-414a-85bc-7e032bd3c1a2", &[]),
-    ("AWS.RDS.PublicRestore", "c3f265c7-ff03-4056-8ab2-d486227b4599", &[]),
-    ("AWS.CloudTrail.EnableRegion", "a5ffb6ea-c784-4e01-b30a-deb6e58ca2ab", &[]),
-    ("AWS.Bedrock.GuardrailUpdateDelete", "59b70e4d-dd17-44a9-b740-acf07ae3eb6a", &[]),
-    ("AWS.Bedrock.GuardrailUpdateDelete", "1c722651-254a-4b04-a9f4-99b62a2d0a1f", &[]),
-    ("AWS.IAM.Backdoor.User.Keys", "0a5177f4-6ca9-44c2-aacf-d3f3d8b6e4d2", &[]),
-    ("AWS.User.Login.Profile.Modified", "055fb148-60f8-462d-ad16-26926ce050f1", &[]),
-    ("AWS.EC2.SecurityGroupModified", "6fb77778-040f-4015-9440-572aa9b6b580", &[]),
-    ("AWS.EC2.RouteTableModified", "c803b2ce-c4a2-4836-beae-b112010390b1", &[]),
+    (
+        "AWS.Root.Activity",
+        "8ad1600d-e9dc-4251-b0ee-a65268f29add",
+        &[],
+    ),
+    (
+        "AWS.Console.RootLoginFailed",
+        "6393e346-1977-46ef-8987-ad414a145fad",
+        &[],
+    ),
+    (
+        "AWS.STS.GetCallerIdentity.TruffleHog",
+        "9b1b8e9b-0a5d-4af1-9d2f-4c4b6e7c2c9d",
+        &[],
+    ),
+    (
+        "AWS.STS.GetSessionToken.Misuse",
+        "b45ab1d2-712f-4f01-a751-df3826969807",
+        &[],
+    ),
+    (
+        "AWS.Console.GetSigninToken.Abuse",
+        "f8103686-e3e8-46f3-be72-65f7fcb4aa53",
+        &[],
+    ),
+    (
+        "AWS.Suspicious.SAML.Activity",
+        "f43f5d2f-3f2a-4cc8-b1af-81fde7dbaf0e",
+        &[],
+    ),
+    (
+        "AWS.SecurityHub.Finding.Evasion",
+        "a607e1fe-74bf-4440-a3ec-b059b9103157",
+        &[],
+    ),
+    (
+        "AWS.EC2.Startup.Script.Change",
+        "1ab3c5ed-5baf-417b-bb6b-78ca33f6c3df",
+        &[],
+    ),
+    (
+        "AWS.VPCFlow.LogsDeleted",
+        "e386b9b5-af12-450e-afff-761730fb8a98",
+        &[],
+    ),
+    (
+        "AWS.ConfigService.DisabledDeleted",
+        "07330162-dba1-4746-8121-a9647d49d297",
+        &[],
+    ),
+    (
+        "AWS.S3.SuspendVersioning",
+        "a136ac98-b2bc-4189-a14d-f0d0388e57a7",
+        &[],
+    ),
+    (
+        "AWS.S3.BucketDeleted",
+        "39c9f26d-6e3b-4dbb-9c7a-4154b0281112",
+        &[],
+    ),
+    (
+        "AWS.EC2.EBS.Encryption.Disabled",
+        "16124c2d-e40b-4fcc-8f2c-5ab7870a2223",
+        &[],
+    ),
+    (
+        "AWS.RDS.MasterPasswordUpdated",
+        "8a63cdd4-6207-414a-85bc-7e032bd3c1a2",
+        &[],
+    ),
+    (
+        "AWS.RDS.PublicRestore",
+        "c3f265c7-ff03-4056-8ab2-d486227b4599",
+        &[],
+    ),
+    (
+        "AWS.CloudTrail.EnableRegion",
+        "a5ffb6ea-c784-4e01-b30a-deb6e58ca2ab",
+        &[],
+    ),
+    (
+        "AWS.Bedrock.GuardrailUpdateDelete",
+        "59b70e4d-dd17-44a9-b740-acf07ae3eb6a",
+        &[],
+    ),
+    (
+        "AWS.Bedrock.GuardrailUpdateDelete",
+        "1c722651-254a-4b04-a9f4-99b62a2d0a1f",
+        &[],
+    ),
+    (
+        "AWS.IAM.Backdoor.User.Keys",
+        "0a5177f4-6ca9-44c2-aacf-d3f3d8b6e4d2",
+        &[],
+    ),
+    (
+        "AWS.User.Login.Profile.Modified",
+        "055fb148-60f8-462d-ad16-26926ce050f1",
+        &[],
+    ),
+    (
+        "AWS.EC2.SecurityGroupModified",
+        "6fb77778-040f-4015-9440-572aa9b6b580",
+        &[],
+    ),
+    (
+        "AWS.EC2.RouteTableModified",
+        "c803b2ce-c4a2-4836-beae-b112010390b1",
+        &[],
+    ),
 ];
 
 // Not mapped, though close:
@@ -290,9 +383,10 @@ struct Test {
 }
 
 fn tests() -> Vec<Test> {
-    let text =
-        std::fs::read_to_string(crate_dir().join("tests/data/panther/panther_cloudtrail_rule_tests.jsonl"))
-            .unwrap();
+    let text = std::fs::read_to_string(
+        crate_dir().join("tests/data/panther/panther_cloudtrail_rule_tests.jsonl"),
+    )
+    .unwrap();
     text.lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
         .filter_map(|v| {
@@ -414,7 +508,10 @@ fn mapped_rules_agree_with_panthers_labels() {
             MAPPING.iter().any(|(mp, mr, _)| mp == p && mr == r),
             "{p} → {r} is not mapped"
         );
-        assert!(tests.iter().any(|t| t.rule_id == *p && t.name == *n), "{p}: no test {n}");
+        assert!(
+            tests.iter().any(|t| t.rule_id == *p && t.name == *n),
+            "{p}: no test {n}"
+        );
         assert!(!reason.is_empty());
     }
     assert!(checked > 100, "{checked}");
@@ -445,7 +542,10 @@ fn panthers_benign_events_do_not_fire_pal_rules() {
             if listed {
                 seen.insert((t.rule_id.clone(), t.name.clone(), fired));
             } else {
-                unexplained.push(format!("(\"{}\", \"{}\", \"{fired}\", \"\"),", t.rule_id, t.name));
+                unexplained.push(format!(
+                    "(\"{}\", \"{}\", \"{fired}\", \"\"),",
+                    t.rule_id, t.name
+                ));
             }
         }
     }

@@ -4,9 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::detection::{Detection, DetectConfig};
+use crate::detection::{DetectConfig, Detection};
 
-use super::{Context, Kept, insert_capped, is_lambda_user_agent, join_capped, known_function, rule_ref};
+use super::{
+    Context, Kept, insert_capped, is_lambda_user_agent, join_capped, known_function, rule_ref,
+};
 
 rule_meta! {
     /// ## What it does
@@ -224,7 +226,14 @@ impl Sessions {
                     join_capped(&s.outside_regions, 8),
                 ));
                 evidence.push(("seenInsideLambdaIn".to_string(), home.clone()));
-                out.push(detection(&key, &s, kept, "outside-lambda", message, evidence));
+                out.push(detection(
+                    &key,
+                    &s,
+                    kept,
+                    "outside-lambda",
+                    message,
+                    evidence,
+                ));
             }
             if let Some(kept) = &s.astray {
                 let region = kept.region.as_deref().unwrap_or("another region");

@@ -104,17 +104,13 @@ pub(super) fn check(cx: &Context<'_, '_>, out: &mut Vec<Detection>) {
     let request = cx.event.request();
     let function = cx.function(request.as_ref());
     let target = function.as_deref().unwrap_or("a function");
-    let message = format!(
-        "{api} on {target} by {principal}, which matches none of the configured deployers"
-    );
+    let message =
+        format!("{api} on {target} by {principal}, which matches none of the configured deployers");
     let mut evidence = cx.base_evidence();
     if let Some(kind) = id.kind.as_deref() {
         evidence.push(("identityType".to_string(), kind.to_string()));
     }
-    evidence.push((
-        "deployers".to_string(),
-        cx.config.deployers.join(", "),
-    ));
+    evidence.push(("deployers".to_string(), cx.config.deployers.join(", ")));
     let key = format!("{principal}|{target}|{api}");
     out.push(cx.detection(&META, function, message, evidence, key));
 }
