@@ -158,3 +158,12 @@ pub(crate) fn incomplete(overflow: u64, kind: &str) -> Option<(String, String)> 
         )
     })
 }
+
+/// `1 call`, `2 calls`.
+pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

@@ -1,6 +1,6 @@
 //! PAL532: a principal calls AWS in a region it never used.
 
-use super::compare::{Context, incomplete, new_keys, some_of};
+use super::compare::{Context, count, incomplete, new_keys, some_of};
 use super::profile::Profile;
 use crate::detection::Detection;
 use crate::event::format_time_ms;
@@ -48,9 +48,9 @@ pub(crate) fn check(cx: &Context<'_>, base: &Profile, out: &mut Vec<Detection>) 
         let first = seen.first.as_deref();
         let learnt = some_of(base.regions.keys(), 5);
         let message = format!(
-            "{} made {} calls in {region}, a region it never used in the baseline (learnt: {learnt})",
+            "{} made {} in {region}, a region it never used in the baseline (learnt: {learnt})",
             cx.who(first),
-            seen.count
+            count(seen.count, "call", "calls")
         );
         let mut evidence = vec![
             ("region".to_string(), region.clone()),

@@ -27,8 +27,10 @@ const READERS: TableDefinition<&str, &[u8]> = TableDefinition::new("secret_reade
 /// Bumped when the layout changes; a baseline of another layout must be learnt again.
 pub const SCHEMA: u32 = 1;
 
-/// What the store says about itself.
+/// What the store says about itself. Every field has a default so that a store of another
+/// layout decodes far enough to say its layout.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct StoreMeta {
     pub schema: u32,
     /// The earliest and latest event time learnt: the training window.
@@ -109,8 +111,10 @@ impl fmt::Display for BaselineInfo {
         }
         writeln!(
             f,
-            "learnt: {} events in {} runs ({} outside the window not learnt)",
-            self.events, self.runs, self.outside_window
+            "learnt: {} in {} ({} outside the window not learnt)",
+            super::compare::count(self.events, "event", "events"),
+            super::compare::count(self.runs, "run", "runs"),
+            self.outside_window
         )?;
         writeln!(
             f,
@@ -211,7 +215,12 @@ impl BaselineStore {
             })?;
         }
         let err = store_err(path);
-        let db = Database::create(path).map_err(|e| err(e.into()))?;
+        // A file changed outside redb can make a plain open panic; the check reads every page
+        // against its checksum and reports damage as an error instead. Baselines are small.
+        let db = redb::Builder::new()
+            .set_check_integrity_on_open(true)
+            .create(path)
+            .map_err(|e| err(e.into()))?;
         let meta = {
             let txn = db.begin_read().map_err(|e| err(e.into()))?;
             match txn.open_table(META) {

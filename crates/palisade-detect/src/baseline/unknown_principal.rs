@@ -1,6 +1,6 @@
 //! PAL535: a principal the baseline does not hold.
 
-use super::compare::{Context, some_of};
+use super::compare::{Context, count, some_of};
 use super::profile::Occurrence;
 use crate::detection::Detection;
 use crate::event::format_time_ms;
@@ -56,10 +56,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Detection>) {
     };
     let apis = some_of(seen.apis.keys(), 6);
     let message = format!(
-        "{} is not in the baseline: {} calls to {} APIs ({apis})",
+        "{} is not in the baseline: {} to {} ({apis})",
         cx.who(first),
-        seen.events,
-        seen.apis.len()
+        count(seen.events, "call", "calls"),
+        count(seen.apis.len() as u64, "API", "APIs")
     );
     let mut evidence = vec![
         ("calls".to_string(), seen.events.to_string()),
