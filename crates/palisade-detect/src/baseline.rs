@@ -63,7 +63,7 @@ pub use new_address::PAL531;
 pub use new_api::PAL530;
 pub use new_region::PAL532;
 pub use new_secret::PAL534;
-pub use observe::{ObserveSettings, Observations, address_class};
+pub use observe::{Observations, ObserveSettings, address_class};
 pub use profile::{CAPS, Caps, Occurrence, Overflow, Profile, Seen};
 pub use stats::{RateBaseline, RateSettings};
 pub use store::{BaselineInfo, BaselineStore, LearnSummary, SCHEMA};

@@ -2,13 +2,19 @@
 //! disk, reopened, and compared with days that hold one new thing each (the fixtures under
 //! `tests/fixtures/PAL53*/`, `fires.json` and `ok.json`) or an hour of many calls.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use palisade_detect::baseline::{
-    self, BaselineError, BaselineStore, Caps, CompareSummary, ObserveSettings, Observations,
+    self, BaselineError, BaselineStore, Caps, CompareSummary, Observations, ObserveSettings,
 };
 use palisade_detect::event::{format_time_ms, parse_time_ms};
 use palisade_detect::{CloudTrailEvent, Detection, Level, Origin};
@@ -288,7 +294,8 @@ fn pal530_a_new_api_fires_and_a_known_one_does_not() {
     assert_eq!(d.time_ms, parse_time_ms("2024-05-01T09:14:07Z"));
     let window = evidence(d, "baseline");
     assert!(
-        window.starts_with("2024-04-24T00:00:00Z to 2024-04-30T23:") && window.ends_with("(7.0 days)"),
+        window.starts_with("2024-04-24T00:00:00Z to 2024-04-30T23:")
+            && window.ends_with("(7.0 days)"),
         "{window}"
     );
 
@@ -365,7 +372,11 @@ fn pal533_a_20x_hour_fires_and_a_1_5x_hour_does_not() {
         d.message
     );
     assert_eq!(d.time_ms, parse_time_ms("2024-05-01T13:00:00Z"));
-    assert!(evidence(d, "threshold").starts_with("80 = "), "{:?}", d.evidence);
+    assert!(
+        evidence(d, "threshold").starts_with("80 = "),
+        "{:?}",
+        d.evidence
+    );
 
     let (found, _) = compare(&path, &day_with_hour(60));
     assert!(found.is_empty(), "{:#?}", codes(&found));
@@ -377,7 +388,10 @@ fn pal534_another_functions_secret_fires_and_the_own_secret_by_arn_does_not() {
     let (found, _) = compare(&path, &fixture("PAL534/fires.json"));
     assert_eq!(
         codes(&found),
-        vec![("PAL534".into(), format!("{ORDERS}|secretsmanager:prod/stripe-key"))]
+        vec![(
+            "PAL534".into(),
+            format!("{ORDERS}|secretsmanager:prod/stripe-key")
+        )]
     );
     let d = &found[0];
     assert_eq!(d.rule.level, Level::Critical);
@@ -688,4 +702,3 @@ fn every_rule_is_documented() {
         assert!(!r.fix.is_empty() && !r.title.is_empty());
     }
 }
-

@@ -112,9 +112,7 @@ impl Context<'_> {
         evidence.push(("baseline".into(), self.window_text()));
         Detection {
             rule: super::rule_ref(meta, severity),
-            time_ms: occurrence
-                .and_then(|o| o.time_ms)
-                .or(self.seen.first_ms),
+            time_ms: occurrence.and_then(|o| o.time_ms).or(self.seen.first_ms),
             function,
             principal: Some(self.principal.to_string()),
             message,

@@ -111,7 +111,6 @@ pub(crate) fn check(cx: &Context<'_>, base: &Profile, out: &mut Vec<Detection>) 
                     "hour {when}: {count} calls; baseline median {}, MAD {} over {over}",
                     num(rate.median),
                     num(rate.mad),
-                    
                 ),
             ),
             (

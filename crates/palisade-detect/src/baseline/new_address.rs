@@ -62,10 +62,7 @@ pub(crate) fn check(cx: &Context<'_>, base: &Profile, out: &mut Vec<Detection>) 
         if let Some(t) = seen.first_ms {
             evidence.push(("first call".into(), format_time_ms(t)));
         }
-        evidence.push((
-            "ranges learnt".into(),
-            some_of(base.addresses.keys(), 5),
-        ));
+        evidence.push(("ranges learnt".into(), some_of(base.addresses.keys(), 5)));
         evidence.extend(incomplete(base.overflow.addresses, "addresses"));
         out.push(cx.detection(
             &PAL531,

@@ -64,10 +64,7 @@ pub(crate) fn check(cx: &Context<'_>, base: &Profile, out: &mut Vec<Detection>) 
         if let Some(t) = seen.first_ms {
             evidence.push(("first call".into(), format_time_ms(t)));
         }
-        evidence.push((
-            "APIs learnt".into(),
-            some_of(base.apis.keys(), 8),
-        ));
+        evidence.push(("APIs learnt".into(), some_of(base.apis.keys(), 8)));
         evidence.extend(incomplete(base.overflow.apis, "APIs"));
         out.push(cx.detection(
             &PAL530,

@@ -70,12 +70,7 @@ pub(crate) fn check(cx: &Context<'_>, base: &Profile, out: &mut Vec<Detection>) 
         let name = first
             .and_then(|o| o.detail.as_deref())
             .unwrap_or(secret.as_str());
-        let readers = some_of(
-            others
-                .iter()
-                .map(|(p, _)| p),
-            3,
-        );
+        let readers = some_of(others.iter().map(|(p, _)| p), 3);
         let whose = if others.is_empty() {
             "no other role read it in the baseline".to_string()
         } else {

@@ -310,11 +310,14 @@ fn secrets_read(event: &CloudTrailEvent<'_>) -> Vec<(String, String)> {
     let Some((service, name)) = event.api() else {
         return Vec::new();
     };
-    let wanted = match (service, name) {
-        ("secretsmanager", "GetSecretValue" | "BatchGetSecretValue") => true,
-        ("ssm", "GetParameter" | "GetParameters" | "GetParametersByPath") => true,
-        _ => false,
-    };
+    let wanted = matches!(
+        (service, name),
+        ("secretsmanager", "GetSecretValue" | "BatchGetSecretValue")
+            | (
+                "ssm",
+                "GetParameter" | "GetParameters" | "GetParametersByPath"
+            )
+    );
     if !wanted {
         return Vec::new();
     }
@@ -398,7 +401,10 @@ mod tests {
     fn addresses_group_by_block() {
         assert_eq!(
             address_class("203.0.113.77"),
-            ("203.0.113.0/24".to_string(), Some("203.0.113.77".to_string()))
+            (
+                "203.0.113.0/24".to_string(),
+                Some("203.0.113.77".to_string())
+            )
         );
         assert_eq!(address_class("2001:db8:abcd:12::1").0, "2001:db8:abcd::/48");
         assert_eq!(address_class("AWS Internal"), ("AWS Internal".into(), None));

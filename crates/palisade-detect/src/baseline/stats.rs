@@ -156,9 +156,6 @@ mod tests {
     #[test]
     fn a_short_window_is_not_judged() {
         let hours: BTreeMap<i64, u64> = (0..5).map(|h| (h, 10)).collect();
-        assert_eq!(
-            rate_baseline(&hours, 0, 4, &RateSettings::default()),
-            None
-        );
+        assert_eq!(rate_baseline(&hours, 0, 4, &RateSettings::default()), None);
     }
 }

@@ -233,7 +233,12 @@ impl BaselineStore {
                     }
                 },
                 Err(redb::TableError::TableDoesNotExist(_)) => {
-                    if txn.list_tables().map_err(|e| err(e.into()))?.next().is_some() {
+                    if txn
+                        .list_tables()
+                        .map_err(|e| err(e.into()))?
+                        .next()
+                        .is_some()
+                    {
                         return Err(BaselineError::NotBaseline {
                             path: path.to_path_buf(),
                         });

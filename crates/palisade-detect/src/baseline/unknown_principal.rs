@@ -65,7 +65,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Detection>) {
         ("calls".to_string(), seen.events.to_string()),
         ("APIs".to_string(), apis),
         ("regions".to_string(), some_of(seen.regions.keys(), 5)),
-        ("address ranges".to_string(), some_of(seen.addresses.keys(), 5)),
+        (
+            "address ranges".to_string(),
+            some_of(seen.addresses.keys(), 5),
+        ),
     ];
     if !seen.sessions.is_empty() {
         evidence.push(("sessions".into(), some_of(seen.sessions.iter(), 5)));
