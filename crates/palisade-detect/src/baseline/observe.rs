@@ -221,6 +221,11 @@ impl Observations {
 
     /// Folds the observations of a later file in.
     pub fn merge(&mut self, other: Observations) {
+        // An empty accumulator (`Observations::default()`) takes the settings of what it
+        // gathers, so that its notes name the caps the files were read with.
+        if self.principals.is_empty() && self.events == 0 {
+            self.settings = Arc::clone(&other.settings);
+        }
         let caps = self.settings.caps;
         self.events += other.events;
         self.outside_window += other.outside_window;
