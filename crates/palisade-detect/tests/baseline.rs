@@ -212,14 +212,39 @@ fn observe(events: &[String]) -> Observations {
     observe_with(events, "day.json", Arc::default())
 }
 
-fn store_path(name: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("baseline-{name}.redb"));
+/// A store file of one test, removed when the test ends.
+struct TempStore(PathBuf);
+
+impl Drop for TempStore {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+impl std::ops::Deref for TempStore {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempStore {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+fn store_path(name: &str) -> TempStore {
+    // The process id keeps two runs of these tests (two checkouts sharing a target folder)
+    // off each other's files.
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("baseline-{name}-{}.redb", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    path
+    TempStore(path)
 }
 
 /// A store that learnt the week, closed: every comparison reopens it from disk.
-fn learnt(name: &str) -> PathBuf {
+fn learnt(name: &str) -> TempStore {
     let path = store_path(name);
     let mut store = BaselineStore::open(&path).unwrap();
     let learn_only = Arc::new(ObserveSettings {
@@ -612,7 +637,7 @@ fn a_corrupt_store_is_a_clear_error() {
     assert!(matches!(err, BaselineError::Store { .. }), "{err:?}");
     let text = err.to_string();
     assert!(
-        text.contains("baseline-garbage.redb") && text.contains("cannot be used"),
+        text.contains("baseline-garbage-") && text.contains("cannot be used"),
         "{text}"
     );
 
