@@ -32,6 +32,7 @@ pub struct CloudTrailEvent<'a> {
     pub event_type: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub event_id: Option<Cow<'a, str>>,
+    #[serde(default, deserialize_with = "lenient_bool")]
     pub read_only: Option<bool>,
     #[serde(borrow)]
     pub user_identity: Option<UserIdentity<'a>>,
@@ -84,6 +85,17 @@ pub struct SessionIssuer<'a> {
     pub account_id: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub user_name: Option<Cow<'a, str>>,
+}
+
+/// `true`, or `"true"` / `"True"` as some exports write it; anything else is no answer.
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(match value {
+        serde_json::Value::Bool(b) => Some(b),
+        serde_json::Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        serde_json::Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    })
 }
 
 impl<'a> CloudTrailEvent<'a> {
@@ -275,6 +287,14 @@ mod tests {
         assert_eq!(parse_time_ms("2024-05-01T14:00:03+02:00"), Some(t));
         assert_eq!(parse_time_ms("yesterday"), None);
         assert_eq!(parse_time_ms("1970-01-01T00:00:00Z"), Some(0));
+    }
+
+    #[test]
+    fn read_only_as_text() {
+        let e = CloudTrailEvent::parse(r#"{"readOnly":"True","eventName":"x"}"#).unwrap();
+        assert_eq!(e.read_only, Some(true));
+        let e = CloudTrailEvent::parse(r#"{"readOnly":3}"#).unwrap();
+        assert_eq!(e.read_only, None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use palisade_logs::{FileReport, LogKind, Malformed};
 use rayon::prelude::*;
 
-use crate::baseline::Observations;
+use crate::baseline::{Observations, ObserveSettings};
 use crate::cloudtrail::{CloudTrailDetections, CloudTrailState};
 use crate::detection::{Detection, Level, Origin, RuleRef, RuleSource};
 use crate::event::CloudTrailEvent;
@@ -22,7 +22,7 @@ pub struct Detector {
     pub cloudtrail: CloudTrailDetections,
     pub functions: FunctionLogDetections,
     /// Collect per-principal observations (for `--learn` and for comparing with a baseline).
-    pub observe: bool,
+    pub observe: Option<Arc<ObserveSettings>>,
 }
 
 /// A file given or found, and what it was taken for.
@@ -126,7 +126,10 @@ impl Detector {
     /// Read every file and call `emit` with each detection, in file order, as soon as its file
     /// (and the files before it) are done; detections over the whole run come last.
     pub fn run(&self, files: &[(PathBuf, String)], emit: &mut dyn FnMut(Detection)) -> Outcome {
-        let mut outcome = Outcome::default();
+        let mut outcome = Outcome {
+            observations: self.observations(),
+            ..Outcome::default()
+        };
         let mut cloudtrail = CloudTrailState::default();
         let mut functions = FunctionLogState::default();
         let mut correlator = self.rules.correlator();
@@ -187,6 +190,12 @@ impl Detector {
         outcome
     }
 
+    fn observations(&self) -> Observations {
+        self.observe
+            .as_ref()
+            .map_or_else(Observations::default, |s| Observations::new(s.clone()))
+    }
+
     fn file(&self, path: &Path, shown: &str) -> Option<FileOutcome> {
         if is_digest(path) {
             return None;
@@ -199,7 +208,7 @@ impl Detector {
             detections: Vec::new(),
             cloudtrail: CloudTrailState::default(),
             functions: FunctionLogState::default(),
-            observations: Observations::default(),
+            observations: self.observations(),
             correlate: Vec::new(),
         };
         match kind {
@@ -241,7 +250,8 @@ impl Detector {
             match self.rules.matches_json(raw) {
                 Ok(matches) => {
                     for m in matches.iter().filter(|m| m.standalone) {
-                        out.detections.push(sigma_detection(m, &event, raw, &origin));
+                        out.detections
+                            .push(sigma_detection(m, &event, raw, &origin));
                     }
                     if RuleSet::feeds_correlation(&matches) {
                         out.correlate
@@ -260,7 +270,7 @@ impl Detector {
                 &mut out.cloudtrail,
                 &mut out.detections,
             );
-            if self.observe {
+            if self.observe.is_some() {
                 out.observations.observe(&event, raw, &origin);
             }
         });
@@ -453,7 +463,11 @@ fn correlation_detection(hit: CorrelationHit, raw: &str, origin: &Origin) -> Det
             "{}: {} {} in {} s{} (Sigma rule by {})",
             hit.rule.title,
             hit.count,
-            if hit.kind == "event_count" { "events" } else { "matches" },
+            if hit.kind == "event_count" {
+                "events"
+            } else {
+                "matches"
+            },
             hit.window_secs,
             if group.is_empty() {
                 String::new()

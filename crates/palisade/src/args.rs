@@ -45,7 +45,7 @@ pub enum Command {
 #[derive(Args, Debug)]
 pub struct DetectArgs {
     /// Log files or folders (walked; gzipped files are read as they are).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "baseline_info")]
     pub logs: Vec<PathBuf>,
 
     /// A folder of Sigma rules to load besides the bundled ones; repeatable.
@@ -93,6 +93,19 @@ pub struct DetectArgs {
     /// Do not compare with the baseline.
     #[arg(long)]
     pub no_baseline: bool,
+
+    /// With `--learn`: learn only events at or after this time (ISO 8601, e.g. 2024-05-01 or
+    /// 2024-05-01T00:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub learn_from: Option<String>,
+
+    /// With `--learn`: learn only events before this time.
+    #[arg(long, value_name = "TIME")]
+    pub learn_until: Option<String>,
+
+    /// Show what the baseline holds (principals, APIs, training window) and exit.
+    #[arg(long)]
+    pub baseline_info: bool,
 
     /// The AWS account ASFF findings are imported into [default: the first of `accounts` in
     /// palisade.toml].

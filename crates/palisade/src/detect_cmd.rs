@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result, bail};
-use palisade_detect::baseline::BaselineStore;
+use palisade_detect::baseline::{BaselineStore, ObserveSettings};
 use palisade_detect::cloudtrail::CloudTrailDetections;
 use palisade_detect::functions::FunctionLogDetections;
 use palisade_detect::{
@@ -240,7 +240,37 @@ fn load_rules(a: &DetectArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<RuleS
     Ok(set)
 }
 
+/// `2024-05-01` or an ISO 8601 time → milliseconds since the epoch.
+fn parse_when(flag: &str, text: &str) -> Result<i64> {
+    let full = if text.len() == 10 {
+        format!("{text}T00:00:00Z")
+    } else {
+        text.to_string()
+    };
+    palisade_detect::event::parse_time_ms(&full)
+        .with_context(|| format!("{flag} {text}: expected YYYY-MM-DD or an ISO 8601 time"))
+}
+
 pub fn run(a: &DetectArgs) -> Result<u8> {
+    if a.baseline_info {
+        let Some(path) = baseline_path(a.baseline_store.as_ref()) else {
+            bail!("no place for the baseline; pass --baseline-store FILE");
+        };
+        let store = BaselineStore::open_existing(&path).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let info = store.info().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let _ = writeln!(std::io::stdout().lock(), "{}\n{info}", path.display());
+        return Ok(0);
+    }
+    let learn_window = (
+        a.learn_from
+            .as_deref()
+            .map(|t| parse_when("--learn-from", t))
+            .transpose()?,
+        a.learn_until
+            .as_deref()
+            .map(|t| parse_when("--learn-until", t))
+            .transpose()?,
+    );
     for p in &a.logs {
         if !p.exists() {
             bail!("{}: no such file or folder", p.display());
@@ -288,7 +318,7 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
     } else {
         match &store_path {
             Some(p) if p.is_file() => Some(
-                BaselineStore::open(p)
+                BaselineStore::open_existing(p)
                     .map_err(|e| anyhow::anyhow!("baseline {}: {e}", p.display()))?,
             ),
             _ => None,
@@ -298,7 +328,11 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
         rules,
         cloudtrail: CloudTrailDetections::new(detect_config.clone()),
         functions: FunctionLogDetections::new(detect_config.clone()),
-        observe: a.learn || compare_with.is_some(),
+        observe: (a.learn || compare_with.is_some()).then(|| {
+            Arc::new(
+                ObserveSettings::from_config(&detect_config).window(learn_window.0, learn_window.1),
+            )
+        }),
     };
     for note in detector.cloudtrail.notes() {
         diagnostics.push(Diagnostic::note("palisade.toml", None, note));
@@ -398,10 +432,24 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
             summary.principals,
             path.display()
         ));
+        for note in &summary.notes {
+            diagnostics.push(Diagnostic::note(
+                path.display().to_string(),
+                None,
+                note.clone(),
+            ));
+        }
     } else if let Some(store) = &compare_with {
-        store
+        let summary = store
             .compare(&outcome.observations, &mut baseline_detections)
             .map_err(|e| anyhow::anyhow!("baseline: {e}"))?;
+        for note in &summary.notes {
+            diagnostics.push(Diagnostic::note(
+                store.path().display().to_string(),
+                None,
+                note.clone(),
+            ));
+        }
     }
     for d in baseline_detections {
         if !selected(&d.rule.code) {
