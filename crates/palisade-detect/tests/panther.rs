@@ -444,8 +444,7 @@ impl Engines {
         let detections = CloudTrailDetections::new(Arc::new(config));
         let raw = log.to_string();
         let Ok(event) = CloudTrailEvent::parse(&raw) else {
-            // Only one test event does not parse as a CloudTrail record (see
-            // `every_event_is_a_valid_cloudtrail_record` guards this): the built-in rules would not see it.
+            // Every test event parses (`every_event_is_a_valid_cloudtrail_record`).
             return out;
         };
         let origin = Origin {
