@@ -264,11 +264,26 @@ fn bounded(text: &str, max: usize) -> String {
     }
 }
 
-/// The first line of a message, bounded, for a sample's `what`.
+/// The first line of a message without Lambda's `<time>\t<request id>\t` prefix, bounded,
+/// for a sample's `what`.
 fn first_line(text: &str) -> String {
-    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let shown: String = line.trim().chars().take(200).collect();
-    shown
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let fields: Vec<&str> = line.split('\t').collect();
+    let line = match fields.as_slice() {
+        [_, id, rest @ ..] if id.len() == 36 && !rest.is_empty() => rest.join(" "),
+        [level, _, id, rest @ ..] if level.starts_with('[') && id.len() == 36 => {
+            let mut parts = vec![*level];
+            parts.extend(rest);
+            parts.join(" ")
+        }
+        _ => line.to_string(),
+    };
+    let shown: String = line.chars().take(120).collect();
+    if line.chars().count() > 120 {
+        format!("{shown}…")
+    } else {
+        shown
+    }
 }
 
 fn time_text(time_ms: Option<i64>) -> String {
@@ -735,9 +750,11 @@ impl FunctionLogDetections {
     ) -> Detection {
         let start = s.first * spikes::BUCKET_MS;
         let minutes = (s.last - s.first + 1) * spikes::BUCKET_MS / MINUTE_MS;
-        let (noun, rule, verb) = match kind {
-            SpikeKind::Errors => ("errors", &self.errors, "logged"),
-            SpikeKind::Throttles => ("throttles", &self.throttles, "logged"),
+        let (noun, rule, verb) = match (kind, function.is_some()) {
+            (SpikeKind::Errors, true) => ("errors", &self.errors, "logged"),
+            (SpikeKind::Throttles, true) => ("throttles", &self.throttles, "logged"),
+            (SpikeKind::Errors, false) => ("5xx responses", &self.errors, "gave"),
+            (SpikeKind::Throttles, false) => ("429 responses", &self.throttles, "gave"),
         };
         let baseline = match s.typical {
             Some(t) => format!(

@@ -274,9 +274,27 @@ pub(crate) fn head(text: &str, max: usize) -> &str {
     text.get(..end).unwrap_or("")
 }
 
-/// The match, bounded to [`SNIPPET`] characters, on one line.
+/// The match with the token around it (the parameter before, the rest of the payload
+/// after, up to a space, a quote or a comma), bounded to [`SNIPPET`] characters, on one line.
 fn snippet(text: &str, start: usize, end: usize) -> String {
-    let m = text.get(start..end).unwrap_or("");
+    let stop = |c: char| c.is_whitespace() || matches!(c, '"' | ',' | '{' | '[');
+    let before = text.get(..start).unwrap_or("");
+    let left = before
+        .char_indices()
+        .rev()
+        .take(40)
+        .take_while(|(_, c)| !stop(*c))
+        .last()
+        .map_or(start, |(i, _)| i);
+    let after = text.get(end..).unwrap_or("");
+    let right = end
+        + after
+            .char_indices()
+            .take(80)
+            .take_while(|(_, c)| !stop(*c) || *c == '{' || *c == '[')
+            .last()
+            .map_or(0, |(i, c)| i + c.len_utf8());
+    let m = text.get(left..right).unwrap_or("");
     let shown: String = m
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
