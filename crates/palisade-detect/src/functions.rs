@@ -63,7 +63,10 @@ const BURST_SHARE: f64 = 0.2;
 const BURST_WINDOW: i64 = 5;
 
 pub struct FunctionLogDetections {
-    #[allow(dead_code, reason = "the configuration names no function-log setting yet")]
+    #[allow(
+        dead_code,
+        reason = "the configuration names no function-log setting yet"
+    )]
     config: Arc<DetectConfig>,
     injection: Arc<RuleRef>,
     timeouts: Arc<RuleRef>,
@@ -187,7 +190,9 @@ impl Subject {
         for (m, minute) in other.minutes {
             let full = self.minutes.len() >= MAX_MINUTES;
             match self.minutes.entry(m) {
-                std::collections::btree_map::Entry::Occupied(mut mine) => mine.get_mut().add(minute),
+                std::collections::btree_map::Entry::Occupied(mut mine) => {
+                    mine.get_mut().add(minute)
+                }
                 std::collections::btree_map::Entry::Vacant(slot) if !full => {
                     slot.insert(minute);
                 }
@@ -197,9 +202,8 @@ impl Subject {
         self.dropped += other.dropped;
         self.suppressed += other.suppressed;
         self.payloads.extend(other.payloads);
-        self.payloads.sort_by(|a, b| {
-            (a.time_ms, &a.origin, &a.key).cmp(&(b.time_ms, &b.origin, &b.key))
-        });
+        self.payloads
+            .sort_by(|a, b| (a.time_ms, &a.origin, &a.key).cmp(&(b.time_ms, &b.origin, &b.key)));
         let mut seen = BTreeSet::new();
         self.payloads.retain(|d| seen.insert(d.key.clone()));
         if self.payloads.len() > MAX_PAYLOADS {
@@ -267,7 +271,11 @@ fn bounded(text: &str, max: usize) -> String {
 /// The first line of a message without Lambda's `<time>\t<request id>\t` prefix, bounded,
 /// for a sample's `what`.
 fn first_line(text: &str) -> String {
-    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     let fields: Vec<&str> = line.split('\t').collect();
     let line = match fields.as_slice() {
         [_, id, rest @ ..] if id.len() == 36 && !rest.is_empty() => rest.join(" "),
@@ -324,7 +332,9 @@ fn platform(message: &str) -> Platform {
                 p.timeout_lines += 1;
                 p.timeout_after = Some(after_secs);
             }
-            Some(PlatformLine::Start { .. } | PlatformLine::End { .. } | PlatformLine::BadReport) => {
+            Some(
+                PlatformLine::Start { .. } | PlatformLine::End { .. } | PlatformLine::BadReport,
+            ) => {
                 p.any = true;
             }
             None => {
@@ -362,12 +372,21 @@ impl FunctionLogDetections {
         let text = message.message;
         let p = platform(text);
         let request = request_id(text);
-        let subject = state.functions.entry(message.function.to_string()).or_default();
+        let subject = state
+            .functions
+            .entry(message.function.to_string())
+            .or_default();
         // The first line of a multi-line message decides: a stack trace continuing an
         // application line is application output.
         let application = !p.any;
-        let error = !matches!(p, Platform { any: true, timeout_lines: 0, .. })
-            && error_spike::is_error_line(text);
+        let error = !matches!(
+            p,
+            Platform {
+                any: true,
+                timeout_lines: 0,
+                ..
+            }
+        ) && error_spike::is_error_line(text);
         let throttle = if application {
             throttle_spike::throttle(text)
         } else {
@@ -455,11 +474,7 @@ impl FunctionLogDetections {
             evidence,
             origin: Some(origin.clone()),
             event: Some(bounded(message.message, MAX_EVENT)),
-            key: format!(
-                "{function}/{}/{}",
-                class.id(),
-                request.unwrap_or(snippet)
-            ),
+            key: format!("{function}/{}/{}", class.id(), request.unwrap_or(snippet)),
         }
     }
 
@@ -486,7 +501,9 @@ impl FunctionLogDetections {
                     continue;
                 }
                 seen.push(class);
-                subject.payload(self.api_injection_detection(entry, origin, &api, field, class, &snippet));
+                subject.payload(
+                    self.api_injection_detection(entry, origin, &api, field, class, &snippet),
+                );
             }
         }
         let Some(time) = entry.time_ms else {
@@ -507,7 +524,11 @@ impl FunctionLogDetections {
         };
         if (500..600).contains(&status) {
             minute.error_lines += 1;
-            let what = match entry.integration_error.as_deref().or(entry.error.as_deref()) {
+            let what = match entry
+                .integration_error
+                .as_deref()
+                .or(entry.error.as_deref())
+            {
                 Some(e) => format!("HTTP {status}: {}", first_line(e)),
                 None => format!("HTTP {status}"),
             };
@@ -666,7 +687,10 @@ impl FunctionLogDetections {
         };
         let what = first.map_or_else(String::new, |s| format!(": {}", s.what));
         let mut evidence = vec![
-            ("count".to_string(), format!("{count} timeouts in {minutes} min")),
+            (
+                "count".to_string(),
+                format!("{count} timeouts in {minutes} min"),
+            ),
             (
                 "window".to_string(),
                 format!(
@@ -773,7 +797,10 @@ impl FunctionLogDetections {
         };
         let what = sample.map_or_else(String::new, |x| format!("; first: {}", x.what));
         let mut evidence = vec![
-            ("count".to_string(), format!("{} {noun} in {minutes} min", s.count)),
+            (
+                "count".to_string(),
+                format!("{} {noun} in {minutes} min", s.count),
+            ),
             ("peak".to_string(), format!("{} in 5 min", s.peak)),
             ("baseline".to_string(), baseline.clone()),
         ];

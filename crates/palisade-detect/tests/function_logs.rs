@@ -2,7 +2,12 @@
 //! `palisade_logs`: each rule has a fixture that must fire and one that must not, under
 //! `tests/fixtures/PAL52x/`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -90,7 +95,13 @@ fn pal520_fires_once_per_request_and_class_on_logged_events() {
     assert_eq!(first.function.as_deref(), Some("orders-api"));
     assert_eq!(first.time_ms, Some(1_714_564_801_005));
     assert_eq!(first.origin.as_ref().unwrap().at, "logEvents[5]");
-    assert!(first.event.as_ref().unwrap().contains("queryStringParameters"));
+    assert!(
+        first
+            .event
+            .as_ref()
+            .unwrap()
+            .contains("queryStringParameters")
+    );
     assert_eq!(
         first.key,
         "orders-api/sql/d23f0824-128b-2f33-0c5c-7fd0a6a3a450"
@@ -181,7 +192,10 @@ fn pal522_fires_on_an_error_spike_against_the_functions_own_rate() {
     assert!(found[0].message.starts_with(
         "payments logged 40 errors in 5 min from 2024-05-01T13:40:00Z, typically 1 per 5 min (median 1, MAD 1 over 24 buckets of 5 min; a spike is above 6); first: ERROR Invoke Error"
     ), "{}", found[0].message);
-    assert_eq!(found[0].origin.as_ref().unwrap().at, "line 21 logEvents[13]");
+    assert_eq!(
+        found[0].origin.as_ref().unwrap().at,
+        "line 21 logEvents[13]"
+    );
     assert_eq!(found[0].key, "payments/2024-05-01T13:40:00Z");
 }
 

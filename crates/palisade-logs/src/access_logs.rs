@@ -43,15 +43,18 @@ pub struct AccessLogEntry {
 /// and exported (with or without a leading time), or inside subscription payloads and
 /// `filter-log-events` output. A message that is not a JSON object is malformed.
 pub fn read_access_logs(path: &Path, on: &mut dyn FnMut(AccessLogEntry)) -> FileReport {
-    walk(path, &mut |m: RawMessage<'_>, report: &mut FileReport| {
-        match AccessLogEntry::parse(m.message, m.time_ms, m.at) {
+    walk(
+        path,
+        &mut |m: RawMessage<'_>, report: &mut FileReport| match AccessLogEntry::parse(
+            m.message, m.time_ms, m.at,
+        ) {
             Ok(entry) => on(entry),
             Err(why) => {
                 report.records = report.records.saturating_sub(1);
                 note(report, m.at, why);
             }
-        }
-    })
+        },
+    )
 }
 
 impl AccessLogEntry {
@@ -87,7 +90,14 @@ impl AccessLogEntry {
             request_id: text_of(&map, &["requestId", "requestID", "request_id", "requestid"]),
             source_ip: text_of(
                 &map,
-                &["ip", "sourceIp", "sourceIP", "source_ip", "clientIp", "identity.sourceIp"],
+                &[
+                    "ip",
+                    "sourceIp",
+                    "sourceIP",
+                    "source_ip",
+                    "clientIp",
+                    "identity.sourceIp",
+                ],
             ),
             method: text_of(&map, &["httpMethod", "method", "http_method", "httpmethod"])
                 .or(route_method),
@@ -99,7 +109,11 @@ impl AccessLogEntry {
             user_agent: text_of(&map, &["userAgent", "user_agent", "identity.userAgent"]),
             integration_status: number_of(
                 &map,
-                &["integrationStatus", "integration.status", "integrationStatusCode"],
+                &[
+                    "integrationStatus",
+                    "integration.status",
+                    "integrationStatusCode",
+                ],
             )
             .and_then(status),
             error: text_of(&map, &["errorMessage", "error.message", "error"]),
@@ -114,7 +128,11 @@ impl AccessLogEntry {
                 .map(|n| n as u64),
             integration_error: text_of(
                 &map,
-                &["integrationErrorMessage", "integration.error", "integrationError"],
+                &[
+                    "integrationErrorMessage",
+                    "integration.error",
+                    "integrationError",
+                ],
             ),
         })
     }

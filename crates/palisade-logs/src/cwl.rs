@@ -116,7 +116,10 @@ fn value(text: &str, at: &str, on: &mut OnMessage<'_>, report: &mut FileReport) 
         // CloudWatch's check that a subscription destination is reachable: no logs in it.
         return;
     }
-    let group = probe.log_group.as_deref().or(probe.log_group_name.as_deref());
+    let group = probe
+        .log_group
+        .as_deref()
+        .or(probe.log_group_name.as_deref());
     let (name, events) = match (probe.log_events, probe.events) {
         (Some(events), _) => ("logEvents", Some(events)),
         (None, Some(events)) => ("events", Some(events)),
@@ -241,9 +244,7 @@ struct Pending {
 
 fn lines(reader: Box<dyn BufRead>, on: &mut OnMessage<'_>, report: &mut FileReport) {
     let mut pending: Option<Pending> = None;
-    let flush = |pending: &mut Option<Pending>,
-                 on: &mut OnMessage<'_>,
-                 report: &mut FileReport| {
+    let flush = |pending: &mut Option<Pending>, on: &mut OnMessage<'_>, report: &mut FileReport| {
         if let Some(p) = pending.take() {
             report.records += 1;
             on(

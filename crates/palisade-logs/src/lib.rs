@@ -18,8 +18,8 @@ mod lambda;
 mod sniff;
 mod timeouts;
 
-pub use cloudtrail::{FileReport, Malformed, Record, read_cloudtrail};
 pub use access_logs::{AccessLogEntry, read_access_logs};
+pub use cloudtrail::{FileReport, Malformed, Record, read_cloudtrail};
 pub use function_logs::{FunctionLogEntry, read_function_logs};
 pub use lambda::{Durations, PlatformLine, Report, platform_line};
 pub use sniff::{LogKind, sniff};

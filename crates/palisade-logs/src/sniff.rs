@@ -42,9 +42,7 @@ fn sniff_text(head: &str) -> Option<LogKind> {
         }
         // The first value: a whole line (JSON Lines), or the head of a pretty document.
         let first = match trimmed.split_once('\n') {
-            Some((line, _)) if serde_json::from_str::<serde::de::IgnoredAny>(line).is_ok() => {
-                line
-            }
+            Some((line, _)) if serde_json::from_str::<serde::de::IgnoredAny>(line).is_ok() => line,
             _ => trimmed,
         };
         return json_kind(first);
@@ -157,7 +155,8 @@ mod tests {
 
     #[test]
     fn kinds_from_first_bytes() {
-        let ct = r#"{"eventVersion":"1.08","eventSource":"lambda.amazonaws.com","eventName":"Invoke"}"#;
+        let ct =
+            r#"{"eventVersion":"1.08","eventSource":"lambda.amazonaws.com","eventName":"Invoke"}"#;
         assert_eq!(sniff_text(ct), Some(LogKind::CloudTrail));
         assert_eq!(
             sniff_text("{\n  \"Records\": [\n"),
@@ -172,11 +171,15 @@ mod tests {
         let events = "{\n    \"events\": [\n        {\n            \"logStreamName\": \"2024/05/01/[$LATEST]abc\",\n            \"timestamp\": 1,\n            \"message\": \"START RequestId: 1 Version: $LATEST\\n\"";
         assert_eq!(sniff_text(events), Some(LogKind::FunctionLogs));
         assert_eq!(
-            sniff_text("2024-05-01T12:00:00.000Z START RequestId: 8edab1f8-7d34-4a8e-a965-15ccbbb78d4c Version: $LATEST\n"),
+            sniff_text(
+                "2024-05-01T12:00:00.000Z START RequestId: 8edab1f8-7d34-4a8e-a965-15ccbbb78d4c Version: $LATEST\n"
+            ),
             Some(LogKind::FunctionLogs)
         );
         assert_eq!(
-            sniff_text("2024-05-01T12:00:00.000Z\t8edab1f8-7d34-4a8e-a965-15ccbbb78d4c\tINFO\thello\n"),
+            sniff_text(
+                "2024-05-01T12:00:00.000Z\t8edab1f8-7d34-4a8e-a965-15ccbbb78d4c\tINFO\thello\n"
+            ),
             Some(LogKind::FunctionLogs)
         );
         let json_log = r#"{"timestamp":"2024-05-01T12:00:00Z","level":"ERROR","message":"boom","requestId":"8edab1f8-7d34-4a8e-a965-15ccbbb78d4c"}"#;

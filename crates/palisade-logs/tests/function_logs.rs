@@ -60,7 +60,10 @@ fn the_datadog_payload_gives_every_message_with_its_time() {
     assert_eq!(msgs[0].1, Some(1_583_425_836_114));
     assert_eq!(msgs[0].3, "logEvents[0]");
     assert!(msgs.iter().any(|m| m.2.starts_with("REPORT RequestId:")));
-    assert_eq!(sniff(&data("dd_event_cloudwatch_logs.json")), Some(LogKind::FunctionLogs));
+    assert_eq!(
+        sniff(&data("dd_event_cloudwatch_logs.json")),
+        Some(LogKind::FunctionLogs)
+    );
 }
 
 #[test]
@@ -82,7 +85,11 @@ fn json_lines_of_payloads_skip_control_messages_and_name_bad_lines() {
     assert_eq!(report.malformed, 2);
     assert_eq!(report.named[0].at, "line 3");
     assert_eq!(report.named[1].at, "line 4");
-    assert!(report.named[1].message.contains("not a CloudWatch Logs payload"));
+    assert!(
+        report.named[1]
+            .message
+            .contains("not a CloudWatch Logs payload")
+    );
     assert_eq!(sniff(&path), Some(LogKind::FunctionLogs));
 }
 
@@ -186,7 +193,12 @@ not json at all
 #[test]
 fn other_files_are_not_logs() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(&dir, "package.json", r#"{"name":"x","version":"1.0.0"}"#, false);
+    let path = write(
+        &dir,
+        "package.json",
+        r#"{"name":"x","version":"1.0.0"}"#,
+        false,
+    );
     assert_eq!(sniff(&path), None);
     let path = write(&dir, "README.md", "# Hello\n\nSome words.\n", false);
     assert_eq!(sniff(&path), None);

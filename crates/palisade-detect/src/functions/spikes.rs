@@ -39,7 +39,11 @@ pub(crate) struct Typical {
 /// period `first..=last`, where absent buckets count as zero.
 pub(crate) fn spikes(counts: &BTreeMap<i64, u64>, first: i64, last: i64) -> Vec<Spike> {
     let buckets = u64::try_from(last.saturating_sub(first).saturating_add(1)).unwrap_or(0);
-    let mut values: Vec<f64> = counts.values().filter(|c| **c > 0).map(|c| *c as f64).collect();
+    let mut values: Vec<f64> = counts
+        .values()
+        .filter(|c| **c > 0)
+        .map(|c| *c as f64)
+        .collect();
     values.sort_by(f64::total_cmp);
     let zeros = buckets.saturating_sub(values.len() as u64);
     let typical = (buckets >= MIN_HISTORY).then(|| {
@@ -133,7 +137,10 @@ mod tests {
         counts.insert(25, 12);
         let s = spikes(&counts, 0, 30);
         assert_eq!(s.len(), 1);
-        assert_eq!((s[0].first, s[0].last, s[0].count, s[0].peak), (24, 25, 52, 40));
+        assert_eq!(
+            (s[0].first, s[0].last, s[0].count, s[0].peak),
+            (24, 25, 52, 40)
+        );
         let t = s[0].typical.unwrap();
         assert_eq!((t.median, t.buckets), (2.0, 31));
         // A busy function with a steady 50 errors per bucket never spikes at 55.

@@ -71,10 +71,15 @@ mod tests {
             Some("ThrottlingException")
         );
         assert_eq!(
-            throttle("ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was exceeded"),
+            throttle(
+                "ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was exceeded"
+            ),
             Some("ProvisionedThroughputExceededException")
         );
-        assert_eq!(throttle("S3 said SlowDown: Please reduce your request rate"), Some("SlowDown"));
+        assert_eq!(
+            throttle("S3 said SlowDown: Please reduce your request rate"),
+            Some("SlowDown")
+        );
         assert_eq!(throttle("throttling configured at 100 rps"), None);
         assert_eq!(throttle("rate limit ok"), None);
     }
