@@ -2,21 +2,25 @@
 //! delivers it to S3 (`{"Records": [...]}`, gzipped or not), JSON Lines exports (CloudTrail
 //! Lake, Athena, EventBridge `AWS API Call via CloudTrail` events, which are unwrapped), and
 //! files of one event; and Lambda's CloudWatch Logs (subscription payloads, `filter-log-events`
-//! output, text exports) for per-function durations.
+//! output, text exports, Lambda's JSON log format) for per-function durations and runtime
+//! detection; and API Gateway access logs in JSON; and [`sniff`] to tell them apart.
 //!
 //! Every file is streamed: memory stays bounded by the largest single record, whatever the
 //! file's size. A record that cannot be read is counted and named with its file and line,
 //! never dropped silently, and never the end of the other files. Depends on nothing else of
 //! Palisade.
 
+mod access_logs;
 mod cloudtrail;
+mod cwl;
 mod function_logs;
 mod lambda;
 mod sniff;
 mod timeouts;
 
+pub use access_logs::{AccessLogEntry, read_access_logs};
 pub use cloudtrail::{FileReport, Malformed, Record, read_cloudtrail};
-pub use function_logs::{AccessLogEntry, FunctionLogEntry, read_access_logs, read_function_logs};
+pub use function_logs::{FunctionLogEntry, read_function_logs};
 pub use lambda::{Durations, PlatformLine, Report, platform_line};
 pub use sniff::{LogKind, sniff};
 pub use timeouts::{FunctionStats, LambdaLogs, MAX_TIMEOUT_SECS, function_of_group};

@@ -3,21 +3,17 @@
 //! Reads CloudWatch Logs in the forms they leave AWS: subscription payloads (`logGroup`,
 //! `logEvents`, gzipped or not, one per file or one per line), `aws logs filter-log-events` /
 //! `get-log-events` output (`events`), and text exports (one `<timestamp> <message>` line each,
-//! as an export to S3 writes them).
+//! as an export to S3 writes them), all read by [`crate::read_function_logs`].
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Read};
 use std::path::Path;
 
-use serde::Deserialize;
-
 use crate::cloudtrail::{FileReport, Malformed};
+use crate::function_logs::read_function_logs;
 use crate::lambda::{Durations, PlatformLine, platform_line};
 
 /// Lambda's longest timeout, in seconds.
 pub const MAX_TIMEOUT_SECS: u64 = 900;
-/// A pretty-printed JSON document (`filter-log-events` output) is read whole: up to this size.
-const MAX_DOCUMENT: u64 = 256 * 1024 * 1024;
 
 /// What the logs say about one function.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -90,7 +86,7 @@ pub struct LambdaLogs {
 }
 
 impl LambdaLogs {
-    fn message(&mut self, function: &str, message: &str) {
+    fn message(&mut self, function: &str, message: &str, at: &str) {
         self.messages += 1;
         // A message can hold several lines (subscription payloads keep the trailing `\n`).
         for line in message.lines() {
@@ -113,7 +109,7 @@ impl LambdaLogs {
                         self.named.push((
                             self.current.clone(),
                             Malformed {
-                                at: "REPORT line".into(),
+                                at: at.to_string(),
                                 message: format!("not a REPORT line Lambda writes: {shown}"),
                             },
                         ));
@@ -138,147 +134,16 @@ impl LambdaLogs {
     pub fn read_file(&mut self, path: &Path, display: &str, fallback: &str) {
         self.files += 1;
         self.current = display.to_string();
-        let mut report = FileReport::default();
-        let mut reader = match crate::open(path) {
-            Ok(r) => r,
-            Err(e) => {
-                report_malformed(&mut report, "file", e.to_string());
-                self.merge_report(display, report);
-                return;
-            }
-        };
-        let head = reader.fill_buf().map(<[u8]>::to_vec).unwrap_or_default();
-        let starts_json = head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        if starts_json && !looks_like_lines(&head) {
-            // One JSON document (a payload or `filter-log-events` output), pretty-printed.
-            let mut bytes = Vec::new();
-            match reader.take(MAX_DOCUMENT + 1).read_to_end(&mut bytes) {
-                Ok(_) if bytes.len() as u64 > MAX_DOCUMENT => report_malformed(
-                    &mut report,
-                    "file",
-                    format!(
-                        "one JSON document larger than {MAX_DOCUMENT} bytes: export it as JSON Lines or in parts"
-                    ),
-                ),
-                Ok(_) => self.document(&bytes, fallback, "file", &mut report),
-                Err(e) => report_malformed(&mut report, "file", e.to_string()),
-            }
-        } else {
-            self.lines(reader, fallback, &mut report);
-        }
-        self.merge_report(display, report);
-    }
-
-    fn lines(&mut self, reader: Box<dyn BufRead>, fallback: &str, report: &mut FileReport) {
-        let result = crate::each_line(reader, &mut |number, line| {
-            let Some(line) = line else {
-                report_malformed(
-                    report,
-                    &format!("line {number}"),
-                    format!("longer than {} bytes", crate::MAX_LINE),
-                );
-                return;
-            };
-            let text = String::from_utf8_lossy(line);
-            let trimmed = text.trim();
-            if trimmed.is_empty() {
-                return;
-            }
-            // JSON Lines of payloads, or a text export (`<timestamp> <message>`).
-            match trimmed
-                .starts_with('{')
-                .then(|| serde_json::from_str::<Payload>(trimmed).ok())
-                .flatten()
-            {
-                Some(payload) => self.payload(payload, fallback),
-                None => self.message(fallback, strip_timestamp(trimmed)),
-            }
+        let report = read_function_logs(path, fallback, &mut |e| {
+            self.message(e.function, e.message, e.at);
         });
-        if let Err(message) = result {
-            report_malformed(report, "file", message);
-        }
-    }
-
-    fn document(&mut self, bytes: &[u8], fallback: &str, at: &str, report: &mut FileReport) {
-        match serde_json::from_slice::<Payload>(bytes) {
-            Ok(p) => self.payload(p, fallback),
-            Err(e) => report_malformed(report, at, format!("not a CloudWatch Logs document: {e}")),
-        }
-    }
-
-    /// The messages of a subscription payload or `filter-log-events` output, by function.
-    fn payload(&mut self, p: Payload, fallback: &str) {
-        let group = p.log_group.as_deref().or(p.log_group_name.as_deref());
-        let function = group
-            .and_then(function_of_group)
-            .unwrap_or(fallback)
-            .to_string();
-        for e in p.log_events.iter().chain(p.events.iter()) {
-            let name = e
-                .log_group_name
-                .as_deref()
-                .and_then(function_of_group)
-                .unwrap_or(&function)
-                .to_string();
-            self.message(&name, &e.message);
-        }
-    }
-}
-
-fn report_malformed(report: &mut FileReport, at: &str, message: String) {
-    report.malformed += 1;
-    report.named.push(Malformed {
-        at: at.to_string(),
-        message,
-    });
-}
-
-/// True when the first line is a whole JSON object (JSON Lines of payloads).
-fn looks_like_lines(head: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(head);
-    match text.trim_start().split_once('\n') {
-        Some((first, _)) => serde_json::from_str::<serde::de::IgnoredAny>(first).is_ok(),
-        None => false,
-    }
-}
-
-/// `2020-06-09T15:02:26.150Z START …` → `START …`.
-fn strip_timestamp(line: &str) -> &str {
-    match line.split_once([' ', '\t']) {
-        Some((first, rest))
-            if first.len() >= 20
-                && first.as_bytes().get(4) == Some(&b'-')
-                && first.contains('T') =>
-        {
-            rest.trim_start()
-        }
-        _ => line,
+        self.merge_report(display, report);
     }
 }
 
 /// `/aws/lambda/orders-api` → `orders-api`.
 pub fn function_of_group(group: &str) -> Option<&str> {
     group.strip_prefix("/aws/lambda/").filter(|n| !n.is_empty())
-}
-
-#[derive(Deserialize)]
-struct Payload {
-    #[serde(rename = "logGroup")]
-    log_group: Option<String>,
-    #[serde(rename = "logGroupName")]
-    log_group_name: Option<String>,
-    #[serde(rename = "logEvents", default)]
-    log_events: Vec<Event>,
-    #[serde(default)]
-    events: Vec<Event>,
-}
-
-#[derive(Deserialize)]
-struct Event {
-    #[serde(default)]
-    message: String,
-    #[serde(rename = "logGroupName")]
-    log_group_name: Option<String>,
 }
 
 #[cfg(test)]
@@ -303,12 +168,7 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_are_stripped_from_text_exports() {
-        assert_eq!(
-            strip_timestamp("2020-06-09T15:02:26.150Z START RequestId: x Version: $LATEST"),
-            "START RequestId: x Version: $LATEST"
-        );
-        assert_eq!(strip_timestamp("START RequestId: x"), "START RequestId: x");
+    fn function_names_come_from_lambda_log_groups() {
         assert_eq!(function_of_group("/aws/lambda/orders"), Some("orders"));
         assert_eq!(function_of_group("testLogGroup"), None);
     }
