@@ -149,7 +149,7 @@ impl Detector {
                         .push((shown.clone(), skip_reason(shown).to_string()));
                     continue;
                 };
-                outcome.read += r.report.records as u64;
+                outcome.read += (r.report.records + r.report.malformed) as u64;
                 outcome.malformed += r.report.malformed as u64;
                 outcome.analysed += r.analysed;
                 match r.kind {
@@ -200,7 +200,10 @@ impl Detector {
         if is_digest(path) {
             return None;
         }
-        let kind = palisade_logs::sniff(path)?;
+        // A gzip file whose start cannot be read is no known kind, yet it is a log the user
+        // gave: CloudTrail's reader names what is wrong with it.
+        let kind =
+            palisade_logs::sniff(path).or_else(|| is_gzip(path).then_some(LogKind::CloudTrail))?;
         let mut out = FileOutcome {
             report: FileReport::default(),
             kind: Some(kind),
@@ -318,6 +321,15 @@ impl Detector {
     }
 }
 
+fn is_gzip(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == [0x1f, 0x8b]
+}
+
 fn push_malformed(report: &mut FileReport, m: Malformed) {
     report.malformed += 1;
     if report.named.len() < 20 {
@@ -350,7 +362,12 @@ fn sigma_detection(
     origin: &Origin,
 ) -> Detection {
     let rule = Arc::new(RuleRef {
-        code: m.rule.id.clone().unwrap_or_else(|| m.rule.title.clone()),
+        code: m
+            .rule
+            .code
+            .clone()
+            .or_else(|| m.rule.id.clone())
+            .unwrap_or_else(|| m.rule.title.clone()),
         title: m.rule.title.clone(),
         level: m
             .rule
@@ -387,10 +404,13 @@ fn sigma_detection(
         principal.as_deref().unwrap_or("an unknown principal"),
         m.rule.author.as_deref().unwrap_or("an unknown author")
     );
-    let key = event
-        .event_id
-        .as_deref()
-        .map_or_else(|| format!("{}#{}", origin.file, origin.at), str::to_string);
+    // One occurrence per rule, principal and API: repeats are counted, not kept, so that
+    // memory follows what was found, not how often (years of logs match broad rules often).
+    let key = format!(
+        "{}|{api}|{}",
+        principal.as_deref().unwrap_or("-"),
+        function.as_deref().unwrap_or("-")
+    );
     Detection {
         rule,
         time_ms: event.time_ms(),

@@ -399,13 +399,6 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
         repeats.push(0);
         if stream.is_none() {
             findings.push(finding);
-        } else {
-            // Streaming: keep only what de-duplication needs.
-            findings.push(Finding {
-                event: None,
-                related: Vec::new(),
-                ..finding
-            });
         }
     });
 
@@ -456,6 +449,7 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
             continue;
         }
         let meta = metas.get(&d);
+        seen.insert((d.rule.code.clone(), d.key.clone()), findings.len());
         let finding = to_finding(d, meta, &apps, &logs_label);
         if let Some(w) = stream.as_mut()
             && !stream_failed
@@ -463,9 +457,16 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
         {
             stream_failed = true;
         }
-        repeats.push(0);
-        findings.push(finding);
+        if stream.is_none() {
+            repeats.push(0);
+            findings.push(finding);
+        }
     }
+    let found = if stream.is_some() {
+        seen.len()
+    } else {
+        findings.len()
+    };
     for (f, n) in findings.iter_mut().zip(&repeats) {
         if *n > 0 {
             f.message = format!("{} ({} more times)", f.message, n);
@@ -508,7 +509,7 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
         outcome.access_log_entries,
         outcome.malformed,
         rules_loaded + crate::rules_cmd::runtime_rules().len(),
-        findings.len(),
+        found,
         started.elapsed().as_secs_f64()
     );
 
