@@ -74,8 +74,12 @@ struct FileOutcome {
     correlate: Vec<(String, Origin, Vec<Match>)>,
 }
 
-/// Every file under the inputs, in a stable order (sorted paths), with the name to show.
-pub fn collect_files(inputs: &[PathBuf]) -> (Vec<(PathBuf, String)>, Vec<(String, String)>) {
+/// A file to read and the name to show for it.
+pub type InputFile = (PathBuf, String);
+
+/// Every file under the inputs, in a stable order (sorted paths), with the name to show; and
+/// the inputs that could not be walked, with why.
+pub fn collect_files(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<(String, String)>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for input in inputs {

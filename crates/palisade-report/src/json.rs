@@ -227,12 +227,13 @@ pub(crate) fn event(f: &Finding) -> Option<JsonEvent<'_>> {
             None => RawOrText::Text(text),
         }
     });
-    let sigma =
-        (e.sigma_id.is_some() || e.rule_file.is_some() || e.author.is_some()).then(|| JsonSigma {
+    let sigma = (e.sigma_id.is_some() || e.rule_file.is_some() || e.author.is_some()).then_some(
+        JsonSigma {
             id: e.sigma_id.as_deref(),
             file: e.rule_file.as_deref(),
             author: e.author.as_deref(),
-        });
+        },
+    );
     Some(JsonEvent {
         time: e.time.as_deref(),
         log: JsonLog {

@@ -443,10 +443,8 @@ fn check_shape(
             }
             None => errors.push(format!("{at}: expected a string")),
         },
-        "integer" | "double" => {
-            if !value.is_number() {
-                errors.push(format!("{at}: expected a number"));
-            }
+        "integer" | "double" if !value.is_number() => {
+            errors.push(format!("{at}: expected a number"));
         }
         "" => errors.push(format!("{at}: unknown shape {name}")),
         _ => {}

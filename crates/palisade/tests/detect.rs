@@ -1,6 +1,13 @@
 //! `palisade detect` end to end: every kind of log in one run, findings placed in the template,
 //! malformed input named, every output format, Sigma rule folders, correlations, baselines.
 
+#![allow(
+    clippy::panic,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a test harness reports failures by panicking"
+)]
+
 mod common;
 
 use std::collections::BTreeSet;
