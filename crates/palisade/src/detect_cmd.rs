@@ -500,7 +500,7 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
     diagnostics.sort();
 
     let counts = format!(
-        "{} files, {} records read, {} analysed ({} CloudTrail events, {} function log messages, {} access log entries), {} malformed, {} rules, {} findings ({:.1} s)",
+        "{} files, {} records read, {} analysed ({} CloudTrail events, {} function log messages, {} access log entries), {} malformed, {} Sigma rules and the built-in detections, {} findings ({:.1} s)",
         outcome.files,
         outcome.read,
         outcome.analysed,
@@ -508,7 +508,7 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
         outcome.function_messages,
         outcome.access_log_entries,
         outcome.malformed,
-        rules_loaded + crate::rules_cmd::runtime_rules().len(),
+        rules_loaded,
         found,
         started.elapsed().as_secs_f64()
     );
