@@ -18,6 +18,7 @@ import json
 import os
 import random
 import sys
+import zlib
 from multiprocessing import Pool
 
 ACCOUNT = "111122223333"
@@ -64,7 +65,9 @@ def function_call(rng, t, region):
             "principalId": f"AROA{fn.upper().replace('-', '')[:12]}:{fn}",
             "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{fn}-role/{fn}",
             "accountId": ACCOUNT,
-            "accessKeyId": f"ASIA{rng.randrange(16**12):012X}",
+            # One session per function, execution environment and hour, as Lambda reuses an
+            # environment's credentials.
+            "accessKeyId": f"ASIA{zlib.crc32(f'{fn}/{int(t // 3600)}/{rng.randrange(4)}'.encode()):012X}",
             "sessionContext": {
                 "sessionIssuer": {
                     "type": "Role",

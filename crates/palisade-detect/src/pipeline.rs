@@ -3,6 +3,7 @@
 //! each file's state in file order. Memory stays bounded by a few files in flight and by the
 //! detections' keyed state, never by the input's size.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -67,6 +68,8 @@ struct FileOutcome {
     kind: Option<LogKind>,
     analysed: u64,
     detections: Vec<Detection>,
+    /// How many times each detection occurred in the file (Sigma matches repeat).
+    occurrences: Vec<u64>,
     cloudtrail: CloudTrailState,
     functions: FunctionLogState,
     observations: Observations,
@@ -127,9 +130,14 @@ fn is_digest(path: &Path) -> bool {
 }
 
 impl Detector {
-    /// Read every file and call `emit` with each detection, in file order, as soon as its file
+    /// Read every file and call `emit` with each detection and how many times it occurred
+    /// (repeats of a Sigma match within a file are counted, not built), in file order, as soon as its file
     /// (and the files before it) are done; detections over the whole run come last.
-    pub fn run(&self, files: &[(PathBuf, String)], emit: &mut dyn FnMut(Detection)) -> Outcome {
+    pub fn run(
+        &self,
+        files: &[(PathBuf, String)],
+        emit: &mut dyn FnMut(Detection, u64),
+    ) -> Outcome {
         let mut outcome = Outcome {
             observations: self.observations(),
             ..Outcome::default()
@@ -170,13 +178,13 @@ impl Detector {
                 cloudtrail.merge(r.cloudtrail);
                 functions.merge(r.functions);
                 outcome.observations.merge(r.observations);
-                for d in r.detections {
-                    emit(d);
+                for (d, n) in r.detections.into_iter().zip(r.occurrences) {
+                    emit(d, n);
                 }
                 for (raw, origin, matches) in r.correlate {
                     if let Ok(hits) = correlator.feed_json(&raw, &matches) {
                         for hit in hits {
-                            emit(correlation_detection(hit, &raw, &origin));
+                            emit(correlation_detection(hit, &raw, &origin), 1);
                         }
                     }
                 }
@@ -189,7 +197,7 @@ impl Detector {
         self.functions.finish(functions, &mut at_end);
         outcome.detections_at_end = at_end.len();
         for d in at_end {
-            emit(d);
+            emit(d, 1);
         }
         outcome
     }
@@ -213,6 +221,7 @@ impl Detector {
             kind: Some(kind),
             analysed: 0,
             detections: Vec::new(),
+            occurrences: Vec::new(),
             cloudtrail: CloudTrailState::default(),
             functions: FunctionLogState::default(),
             observations: self.observations(),
@@ -229,6 +238,9 @@ impl Detector {
     fn cloudtrail_file(&self, path: &Path, shown: &str, out: &mut FileOutcome) {
         let mut bad: Vec<Malformed> = Vec::new();
         let mut analysed = 0u64;
+        // A Sigma match repeated in the file (same rule, principal, API, function) is counted
+        // against its first detection instead of being built again.
+        let mut first: HashMap<(String, String), usize> = HashMap::new();
         let report = palisade_logs::read_cloudtrail(path, &mut |record| {
             let raw = record.json.get();
             let at = format!("record {}", record.position);
@@ -256,9 +268,29 @@ impl Detector {
             };
             match self.rules.matches_json(raw) {
                 Ok(matches) => {
-                    for m in matches.iter().filter(|m| m.standalone) {
-                        out.detections
-                            .push(sigma_detection(m, &event, raw, &origin));
+                    if matches.iter().any(|m| m.standalone) {
+                        let key = sigma_key(&event);
+                        for m in matches.iter().filter(|m| m.standalone) {
+                            let rule = m.rule.id.clone().unwrap_or_else(|| m.rule.title.clone());
+                            match first.get(&(rule.clone(), key.clone())) {
+                                Some(&i) => {
+                                    if let Some(n) = out.occurrences.get_mut(i) {
+                                        *n += 1;
+                                    }
+                                }
+                                None => {
+                                    first.insert((rule, key.clone()), out.detections.len());
+                                    out.detections.push(sigma_detection(
+                                        m,
+                                        &event,
+                                        raw,
+                                        &origin,
+                                        key.clone(),
+                                    ));
+                                    out.occurrences.push(1);
+                                }
+                            }
+                        }
                     }
                     if RuleSet::feeds_correlation(&matches) {
                         out.correlate
@@ -277,6 +309,7 @@ impl Detector {
                 &mut out.cloudtrail,
                 &mut out.detections,
             );
+            out.occurrences.resize(out.detections.len(), 1);
             if self.observe.is_some() {
                 out.observations.observe(&event, raw, &origin);
             }
@@ -304,6 +337,7 @@ impl Detector {
             };
             self.functions
                 .message(&message, &origin, &mut out.functions, &mut out.detections);
+            out.occurrences.resize(out.detections.len(), 1);
         });
         out.report = report;
         out.analysed = analysed;
@@ -319,6 +353,7 @@ impl Detector {
             };
             self.functions
                 .access_log(&entry, &origin, &mut out.functions, &mut out.detections);
+            out.occurrences.resize(out.detections.len(), 1);
         });
         out.report = report;
         out.analysed = analysed;
@@ -359,11 +394,26 @@ fn function_fallback(path: &Path) -> String {
 
 /// A Sigma match as a detection: the rule's code (`PAL5xx` for Palisade's Sigma-shipped rules),
 /// the event's principal and the function it names.
+/// What makes two matches of one Sigma rule the same occurrence: the principal, the API and
+/// the function. Repeats are counted, not kept, so that memory follows what was found, not how
+/// often (years of logs match broad rules often).
+fn sigma_key(event: &CloudTrailEvent<'_>) -> String {
+    let principal = event.principal();
+    let (service, name) = event.api().unwrap_or(("-", "-"));
+    let function = function_of_request(event).or_else(|| lambda_session(event));
+    format!(
+        "{}|{service}:{name}|{}",
+        principal.as_deref().unwrap_or("-"),
+        function.as_deref().unwrap_or("-")
+    )
+}
+
 fn sigma_detection(
     m: &Match,
     event: &CloudTrailEvent<'_>,
     raw: &str,
     origin: &Origin,
+    key: String,
 ) -> Detection {
     let rule = Arc::new(RuleRef {
         code: m
@@ -407,13 +457,6 @@ fn sigma_detection(
         m.rule.title,
         principal.as_deref().unwrap_or("an unknown principal"),
         m.rule.author.as_deref().unwrap_or("an unknown author")
-    );
-    // One occurrence per rule, principal and API: repeats are counted, not kept, so that
-    // memory follows what was found, not how often (years of logs match broad rules often).
-    let key = format!(
-        "{}|{api}|{}",
-        principal.as_deref().unwrap_or("-"),
-        function.as_deref().unwrap_or("-")
     );
     Detection {
         rule,

@@ -376,14 +376,14 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
         _ => None,
     };
     let mut stream_failed = false;
-    let outcome = detector.run(&files, &mut |d| {
+    let outcome = detector.run(&files, &mut |d, occurrences| {
         if a.learn || !selected(&d.rule.code) {
             return;
         }
         let key = (d.rule.code.clone(), d.key.clone());
         if let Some(&i) = seen.get(&key) {
             if let Some(r) = repeats.get_mut(i) {
-                *r += 1;
+                *r += occurrences;
             }
             return;
         }
@@ -395,8 +395,8 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
         {
             stream_failed = true;
         }
-        seen.insert(key, findings.len());
-        repeats.push(0);
+        seen.insert(key, repeats.len());
+        repeats.push(occurrences - 1);
         if stream.is_none() {
             findings.push(finding);
         }

@@ -213,9 +213,53 @@ struct Member<'a> {
     raw: &'a RawValue,
     parsed: OnceCell<Option<Value>>,
     text: OnceCell<Option<String>>,
+    /// An object member's own members, scanned (not decoded) when a dotted path first goes
+    /// through it: `userIdentity.arn` then costs a scan of `userIdentity`, not a `Value`.
+    children: OnceCell<Option<Vec<Member<'a>>>>,
 }
 
-impl Member<'_> {
+impl<'a> Member<'a> {
+    fn new(key: Cow<'a, str>, raw: &'a RawValue) -> Member<'a> {
+        Member {
+            key,
+            raw,
+            parsed: OnceCell::new(),
+            text: OnceCell::new(),
+            children: OnceCell::new(),
+        }
+    }
+
+    fn children(&self) -> Option<&[Member<'a>]> {
+        self.children
+            .get_or_init(|| {
+                if !self.raw.get().starts_with('{') {
+                    return None;
+                }
+                let Members(pairs) = serde_json::from_str(self.raw.get()).ok()?;
+                Some(pairs.into_iter().map(|(k, v)| Member::new(k, v)).collect())
+            })
+            .as_deref()
+    }
+
+    /// The member a dotted path of plain keys names below this one; `None` when the path
+    /// meets an array or anything but an object (the caller then decodes), `Some(None)` when
+    /// it names nothing.
+    fn descend(&self, keys: &str) -> Option<Option<&Member<'a>>> {
+        let mut current = self;
+        for key in keys.split('.') {
+            let children = match current.raw.get().as_bytes().first() {
+                Some(b'{') => current.children()?,
+                Some(b'[') => return None,
+                _ => return Some(None),
+            };
+            match children.iter().rev().find(|m| m.key == key) {
+                Some(m) => current = m,
+                None => return Some(None),
+            }
+        }
+        Some(Some(current))
+    }
+
     fn parsed(&self) -> Option<&Value> {
         self.parsed
             .get_or_init(|| serde_json::from_str(self.raw.get()).ok())
@@ -317,12 +361,7 @@ impl<'a> RawRecord<'a> {
         let Members(pairs) = serde_json::from_str(text)?;
         let members = pairs
             .into_iter()
-            .map(|(key, raw)| Member {
-                key,
-                raw,
-                parsed: OnceCell::new(),
-                text: OnceCell::new(),
-            })
+            .map(|(key, raw)| Member::new(key, raw))
             .collect();
         Ok(Some(RawRecord {
             text,
@@ -357,6 +396,14 @@ impl Event for RawRecord<'_> {
         }
         if !is_path(path) {
             return None;
+        }
+        // Plain dotted keys walk the raw text; arrays, indices and escapes decode the member.
+        if !path.contains(['[', '\\'])
+            && let Some((first, rest)) = path.split_once('.')
+            && let Some(root) = self.member(first)
+            && let Some(found) = root.descend(rest)
+        {
+            return found.and_then(Member::value);
         }
         let root = self.member(root_key(path)?.as_ref())?;
         resolve_below(root.parsed()?, path)
@@ -406,7 +453,7 @@ mod tests {
 
     #[test]
     fn both_views_answer_alike() {
-        let text = r#"{"a":{"b":[{"c":"x"},{"c":"y"}],"z":1},"s":"q\"t","n":12,"f":1.5,"nul":null,"arr":[1,"two"],"k.d":"flat","a":{"b":[{"c":"last"}]}}"#;
+        let text = r#"{"a":{"b":[{"c":"x"},{"c":"y"}],"z":1},"s":"q\"t","n":12,"f":1.5,"nul":null,"arr":[1,"two"],"k.d":"flat","a":{"b":[{"c":"last"}]},"u":{"t":"x","n":2,"s":{"i":{"arn":"a\u0041","z":null}},"s":{"i":{"arn":"b"}}}}"#;
         let value: Value = serde_json::from_str(text).unwrap();
         let whole = WholeObjects::new(&value);
         let raw = RawRecord::parse(text).unwrap().unwrap();
@@ -428,6 +475,14 @@ mod tests {
             "a.z",
             ".a",
             "a\\[0\\]",
+            "u.t",
+            "u.n",
+            "u.s",
+            "u.s.i",
+            "u.s.i.arn",
+            "u.s.i.z",
+            "u.t.x",
+            "u.missing.x",
         ] {
             assert_eq!(raw.get_field(path), whole.get_field(path), "{path}");
         }
