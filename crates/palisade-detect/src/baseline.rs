@@ -15,36 +15,6 @@ use palisade_model::{RuleMeta, Severity};
 
 use crate::detection::{Level, RuleRef, RuleSource};
 
-/// A static [`RuleMeta`] whose doc comment is its documentation (the ruff habit): the
-/// documentation is written once, read by rustdoc and by `palisade rules`.
-macro_rules! baseline_rule {
-    (
-        $(#[doc = $doc:literal])*
-        pub static $name:ident = {
-            code: $code:literal,
-            name: $rule_name:literal,
-            title: $title:literal,
-            severity: $severity:ident,
-            confidence: $confidence:ident,
-            sas: $sas:ident,
-            fix: $fix:literal $(,)?
-        }
-    ) => {
-        $(#[doc = $doc])*
-        pub static $name: palisade_model::RuleMeta = palisade_model::RuleMeta {
-            code: $code,
-            name: $rule_name,
-            title: $title,
-            severity: palisade_model::Severity::$severity,
-            confidence: palisade_model::Confidence::$confidence,
-            sas: palisade_model::Sas::$sas,
-            area: palisade_model::Area::Monitoring,
-            fix: $fix,
-            docs: concat!($($doc, "\n"),*),
-        };
-    };
-}
-
 mod compare;
 mod hourly_rate;
 mod new_address;

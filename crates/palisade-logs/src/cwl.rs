@@ -409,14 +409,13 @@ pub(crate) fn clf_ms(text: &str) -> Option<i64> {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    palisade_model::Date {
+        year: i32::try_from(y).unwrap_or(1970),
+        month: u32::try_from(m).unwrap_or(1),
+        day: u32::try_from(d).unwrap_or(1),
+    }
+    .days()
 }
 
 #[cfg(test)]

@@ -7,8 +7,7 @@
 //!
 //! Every file is streamed: memory stays bounded by the largest single record, whatever the
 //! file's size. A record that cannot be read is counted and named with its file and line,
-//! never dropped silently, and never the end of the other files. Depends on nothing else of
-//! Palisade.
+//! never dropped silently, and never the end of the other files. Depends on `palisade-model` only (for dates).
 
 mod access_logs;
 mod cloudtrail;
@@ -20,6 +19,7 @@ mod timeouts;
 
 pub use access_logs::{AccessLogEntry, read_access_logs};
 pub use cloudtrail::{FileReport, Malformed, Record, read_cloudtrail};
+pub use cwl::days_from_civil;
 pub use function_logs::{FunctionLogEntry, read_function_logs};
 pub use lambda::{Durations, PlatformLine, Report, platform_line};
 pub use sniff::{LogKind, sniff};

@@ -573,20 +573,7 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
                 }
             }
         };
-        match &a.output {
-            Some(path) => {
-                let file = std::fs::File::create(path)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                let mut w = std::io::BufWriter::new(file);
-                write(&mut w)
-                    .and_then(|()| w.flush())
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-            }
-            None => {
-                let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-                let _ = write(&mut w).and_then(|()| w.flush());
-            }
-        }
+        crate::scan_cmd::write_output(a.output.as_deref(), &write)?;
     }
     let mut err = std::io::stderr().lock();
     if a.format != Format::Pretty || a.output.is_some() {

@@ -211,6 +211,29 @@ pub fn run_auth_details(a: &IamScanArgs) -> Result<u8> {
     )
 }
 
+/// Write a report to FILE, or to standard output (where a closed pipe, `palisade scan | head`,
+/// is not an error worth reporting).
+pub(crate) fn write_output(
+    output: Option<&Path>,
+    write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            write(&mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            let _ = write(&mut w).and_then(|()| w.flush());
+        }
+    }
+    Ok(())
+}
+
 fn scan_and_report(path: &Path, input: Input, a: &ReportArgs, inputs: &InputArgs) -> Result<u8> {
     let resolved = resolve(path, input, a, inputs)?;
     let bar = Bar::new(!a.no_progress);
@@ -289,21 +312,7 @@ fn scan_and_report(path: &Path, input: Input, a: &ReportArgs, inputs: &InputArgs
             }
         }
     };
-    match &a.output {
-        Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            let mut w = std::io::BufWriter::new(file);
-            write(&mut w)
-                .and_then(|()| w.flush())
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        None => {
-            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-            // A closed pipe (`palisade scan | head`) is not an error worth reporting.
-            let _ = write(&mut w).and_then(|()| w.flush());
-        }
-    }
+    write_output(a.output.as_deref(), &write)?;
 
     if result.had_errors() {
         return Ok(2);

@@ -7,7 +7,7 @@ use super::stats::{MAD_SCALE, rate_baseline};
 use crate::detection::Detection;
 use crate::event::format_time_ms;
 
-baseline_rule! {
+rule_meta! {
     /// ## What it does
     /// Compares each hour's number of calls by a principal with the hours it made in the
     /// baseline. The normal rate is the median of its hourly counts over the training window
@@ -37,7 +37,7 @@ baseline_rule! {
     /// - OWASP Serverless Top 10: S10:2017 Insufficient Logging and Monitoring
     /// - <https://www.itl.nist.gov/div898/handbook/eda/section3/eda35h.htm> (robust outlier
     ///   detection with the median and MAD)
-    pub static PAL533 = {
+    pub static PAL533 {
         code: "PAL533",
         name: "anomalous-hourly-rate",
         title: "Principal's hourly call rate far above its baseline",

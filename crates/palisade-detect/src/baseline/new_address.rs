@@ -5,7 +5,7 @@ use super::profile::Profile;
 use crate::detection::Detection;
 use crate::event::format_time_ms;
 
-baseline_rule! {
+rule_meta! {
     /// ## What it does
     /// Reports each source address range a principal's calls come from that none of its calls
     /// came from in the baseline. IPv4 addresses are grouped by /24 and IPv6 addresses by /48,
@@ -31,7 +31,7 @@ baseline_rule! {
     /// ## References
     /// - OWASP Serverless Top 10: S10:2017 Insufficient Logging and Monitoring
     /// - <https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html>
-    pub static PAL531 = {
+    pub static PAL531 {
         code: "PAL531",
         name: "new-source-address-for-principal",
         title: "Principal used from an address range never seen in the baseline",

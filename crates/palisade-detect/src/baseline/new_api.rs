@@ -5,7 +5,7 @@ use super::profile::Profile;
 use crate::detection::Detection;
 use crate::event::format_time_ms;
 
-baseline_rule! {
+rule_meta! {
     /// ## What it does
     /// Reports each API (`service:Name`, e.g. `iam:CreateUser`) a principal calls that it
     /// never called in the baseline learnt by `palisade detect --learn`. A function role's
@@ -38,7 +38,7 @@ baseline_rule! {
     /// ## References
     /// - OWASP Serverless Top 10: S10:2017 Insufficient Logging and Monitoring
     /// - <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html>
-    pub static PAL530 = {
+    pub static PAL530 {
         code: "PAL530",
         name: "new-api-for-principal",
         title: "Principal called an API it never called in the baseline",

@@ -5,7 +5,7 @@ use super::profile::Profile;
 use crate::detection::Detection;
 use crate::event::format_time_ms;
 
-baseline_rule! {
+rule_meta! {
     /// ## What it does
     /// Reports each region (`awsRegion`) a principal makes calls in that it never made calls
     /// in during the baseline.
@@ -32,7 +32,7 @@ baseline_rule! {
     /// ## References
     /// - OWASP Serverless Top 10: S10:2017 Insufficient Logging and Monitoring
     /// - <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html>
-    pub static PAL532 = {
+    pub static PAL532 {
         code: "PAL532",
         name: "new-region-for-principal",
         title: "Principal made calls in a region never used in the baseline",

@@ -6,7 +6,7 @@ use crate::detection::Detection;
 use crate::event::format_time_ms;
 use palisade_model::Severity;
 
-baseline_rule! {
+rule_meta! {
     /// ## What it does
     /// Reports each secret a principal reads that it never read in the baseline: a Secrets
     /// Manager secret (`GetSecretValue`, `BatchGetSecretValue`, by name, the ARN's random
@@ -40,7 +40,7 @@ baseline_rule! {
     /// ## References
     /// - OWASP Serverless Top 10: S3:2017 Sensitive Data Exposure
     /// - <https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-cloudtrail.html>
-    pub static PAL534 = {
+    pub static PAL534 {
         code: "PAL534",
         name: "new-secret-read-by-principal",
         title: "Principal read a secret it never read in the baseline",

@@ -6,7 +6,7 @@ use crate::detection::Detection;
 use crate::event::format_time_ms;
 use palisade_model::Severity;
 
-baseline_rule! {
+rule_meta! {
     /// ## What it does
     /// Reports, once per run, each principal (a role, a user, a service) that made calls but
     /// is not in the baseline, with what it did: its APIs, regions and address ranges. The
@@ -30,7 +30,7 @@ baseline_rule! {
     ///
     /// ## References
     /// - OWASP Serverless Top 10: S10:2017 Insufficient Logging and Monitoring
-    pub static PAL535 = {
+    pub static PAL535 {
         code: "PAL535",
         name: "principal-not-in-baseline",
         title: "Principal not in the baseline",
