@@ -55,7 +55,7 @@ pub struct RuleProblem {
 /// One rule matching one event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Match {
-    pub rule: RuleInfo,
+    pub rule: std::sync::Arc<RuleInfo>,
     /// The rule feeds at least one correlation: give the match to [`Correlator::feed`].
     pub feeds_correlation: bool,
     /// False for a rule that exists only to feed correlations (Sigma's `generate: false`,
@@ -66,7 +66,7 @@ pub struct Match {
 }
 
 struct Entry {
-    info: RuleInfo,
+    info: std::sync::Arc<RuleInfo>,
     name: Option<String>,
     feeds: bool,
     standalone: bool,
@@ -256,14 +256,14 @@ impl RuleSet {
                 continue;
             };
             let entry = Entry {
-                info: info(
+                info: std::sync::Arc::new(info(
                     &rule.title,
                     own_id.as_ref(),
                     rule.level,
                     rule.author.as_ref(),
                     &rule.tags,
                     file,
-                ),
+                )),
                 name: rule.name.clone(),
                 feeds: false,
                 standalone: true,
@@ -481,7 +481,7 @@ impl RuleSet {
 
     /// Every rule and correlation loaded, sorted by file then title.
     pub fn rules(&self) -> Vec<RuleInfo> {
-        let mut out: Vec<RuleInfo> = self.rules.values().map(|e| e.info.clone()).collect();
+        let mut out: Vec<RuleInfo> = self.rules.values().map(|e| (*e.info).clone()).collect();
         out.extend(
             self.correlations
                 .iter()
@@ -532,7 +532,7 @@ impl RuleSet {
                 engine_id,
             },
             None => Match {
-                rule: RuleInfo {
+                rule: std::sync::Arc::new(RuleInfo {
                     title: r.header.rule_title.clone(),
                     id: r.header.rule_id.clone(),
                     level: r.header.level.map(|l| l.as_str().to_string()),
@@ -540,7 +540,7 @@ impl RuleSet {
                     file: String::new(),
                     code: code_of(&r.header.tags),
                     tags: r.header.tags.clone(),
-                },
+                }),
                 feeds_correlation: false,
                 standalone: true,
                 engine_id,

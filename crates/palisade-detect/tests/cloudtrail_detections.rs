@@ -106,7 +106,7 @@ fn fired(sigma: &SigmaRules, path: &Path) -> Fired {
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
         for m in sigma.set.matches(&value) {
             let code = sigma.code_of[m.rule.id.as_deref().unwrap()].clone();
-            out.push((code, m.rule.title));
+            out.push((code, m.rule.title.clone()));
         }
     }
     for d in builtin(fixture_config(), &[lines]) {

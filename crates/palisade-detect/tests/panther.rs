@@ -432,7 +432,7 @@ impl Engines {
     fn fired(&self, log: &Value, deployers: &[&str]) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         for m in self.sigmahq.matches(log) {
-            out.insert(m.rule.id.unwrap());
+            out.insert(m.rule.id.clone().unwrap());
         }
         for m in self.palisade.matches(log) {
             out.insert(self.pal_of[m.rule.id.as_deref().unwrap()].clone());

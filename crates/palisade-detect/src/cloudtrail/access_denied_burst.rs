@@ -156,7 +156,12 @@ impl Denials {
             .subs
             .entry(time.div_euclid(sub_width(settings)))
             .or_default();
-        let kept = Kept::of(cx);
+        let mut kept = Kept::of(cx);
+        // Every refused minute of every session is kept until the end: without the event's
+        // text, so that memory follows the number of refusals' minutes, not their size. The
+        // burst's first event is named by its file and position.
+        kept.raw = String::new();
+        kept.user_agent = None;
         insert_capped(&mut sub.apis, &kept.api, APIS_CAP);
         sub.first = Kept::earliest(sub.first.take(), Some(kept));
         sub.count += 1;
@@ -227,7 +232,7 @@ impl Denials {
                 message,
                 evidence,
                 origin: Some(first.origin.clone()),
-                event: Some(first.raw.clone()),
+                event: (!first.raw.is_empty()).then(|| first.raw.clone()),
                 key: format!("{}|{}|{key}", burst.role, burst.function),
             });
         }
