@@ -21,6 +21,7 @@ pub use detection::{
 };
 pub use event::CloudTrailEvent;
 pub use pipeline::{
-    Detector, FileCount, Outcome, collect_files, function_name_of, function_of_request,
+    Detector, FileCount, Outcome, collect_files, collect_files_and_links, function_name_of,
+    function_of_request,
 };
 pub use sigma::{CorrelationHit, Correlator, Match, RuleInfo, RuleProblem, RuleSet};

@@ -67,6 +67,9 @@ struct FileOutcome {
     report: FileReport,
     kind: Option<LogKind>,
     analysed: u64,
+    /// Records read whole but rejected (not a CloudTrail event): in `report.records` and in
+    /// `report.malformed` both.
+    rejected: u64,
     detections: Vec<Detection>,
     /// How many times each detection occurred in the file (Sigma matches repeat).
     occurrences: Vec<u64>,
@@ -83,18 +86,29 @@ pub type InputFile = (PathBuf, String);
 /// Every file under the inputs, in a stable order (sorted paths), with the name to show; and
 /// the inputs that could not be walked, with why.
 pub fn collect_files(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<(String, String)>) {
+    let (files, problems, _) = collect_files_and_links(inputs);
+    (files, problems)
+}
+
+/// [`collect_files`], and the symbolic links found in folders (not followed).
+pub fn collect_files_and_links(
+    inputs: &[PathBuf],
+) -> (Vec<InputFile>, Vec<(String, String)>, Vec<String>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
+    let mut links = Vec::new();
     for input in inputs {
         if input.is_file() {
             files.push((input.clone(), input.to_string_lossy().replace('\\', "/")));
             continue;
         }
         if !input.is_dir() {
-            problems.push((
-                input.to_string_lossy().into_owned(),
-                "no such file or folder".to_string(),
-            ));
+            let why = if input.exists() {
+                "not a regular file or folder (a pipe or a device is not read)"
+            } else {
+                "no such file or folder"
+            };
+            problems.push((input.to_string_lossy().into_owned(), why.to_string()));
             continue;
         }
         let mut found: Vec<PathBuf> = walkdir::WalkDir::new(input)
@@ -111,7 +125,14 @@ pub fn collect_files(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<(String, String
                     None
                 }
             })
-            .filter(|e| e.file_type().is_file())
+            .filter(|e| {
+                // Links are not followed (a link can leave the folder or loop): named.
+                if e.path_is_symlink() {
+                    links.push(e.path().to_string_lossy().into_owned());
+                    return false;
+                }
+                e.file_type().is_file()
+            })
             .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
             .map(walkdir::DirEntry::into_path)
             .collect();
@@ -121,7 +142,7 @@ pub fn collect_files(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<(String, String
             files.push((path, shown));
         }
     }
-    (files, problems)
+    (files, problems, links)
 }
 
 /// CloudTrail's digest files prove the integrity of the log files; they hold no events.
@@ -161,7 +182,7 @@ impl Detector {
                         .push((shown.clone(), skip_reason(shown).to_string()));
                     continue;
                 };
-                outcome.read += (r.report.records + r.report.malformed) as u64;
+                outcome.read += (r.report.records + r.report.malformed) as u64 - r.rejected;
                 outcome.malformed += r.report.malformed as u64;
                 outcome.analysed += r.analysed;
                 match r.kind {
@@ -220,6 +241,7 @@ impl Detector {
             report: FileReport::default(),
             kind: Some(kind),
             analysed: 0,
+            rejected: 0,
             detections: Vec::new(),
             occurrences: Vec::new(),
             cloudtrail: CloudTrailState::default(),
@@ -243,7 +265,7 @@ impl Detector {
         let mut first: HashMap<(String, String), usize> = HashMap::new();
         let report = palisade_logs::read_cloudtrail(path, &mut |record| {
             let raw = record.json.get();
-            let at = format!("record {}", record.position);
+            let at = record.at();
             let event = match CloudTrailEvent::parse(raw) {
                 Ok(e) if e.event_name.is_some() && e.event_source.is_some() => e,
                 Ok(_) => {
@@ -316,6 +338,7 @@ impl Detector {
         });
         out.report = report;
         out.analysed = analysed;
+        out.rejected = bad.len() as u64;
         for m in bad {
             push_malformed(&mut out.report, m);
         }

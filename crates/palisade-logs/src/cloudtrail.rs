@@ -1,8 +1,10 @@
 //! CloudTrail files, streamed record by record.
 
+use std::cell::Cell;
 use std::fmt;
 use std::io::BufRead;
 use std::path::Path;
+use std::rc::Rc;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -15,8 +17,25 @@ const MAX_NAMED: usize = 20;
 pub struct Record {
     /// 1-based: the record's index in a `Records` array, or its line in a JSON Lines file.
     pub position: usize,
+    /// True when `position` is a line number (JSON Lines).
+    pub is_line: bool,
     pub json: Box<RawValue>,
 }
+
+impl Record {
+    /// `line 4` or `records[17]`.
+    pub fn at(&self) -> String {
+        if self.is_line {
+            format!("line {}", self.position)
+        } else {
+            format!("records[{}]", self.position)
+        }
+    }
+}
+
+/// A record larger than this is malformed and skipped (CloudTrail caps an event at 256 KB);
+/// without a cap, a small gzip bomb would be held in memory whole.
+pub const MAX_RECORD: usize = 16 * 1024 * 1024;
 
 /// A record or a part of a file that could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,7 +74,7 @@ pub fn read_cloudtrail(path: &Path, on_record: &mut dyn FnMut(Record)) -> FileRe
             return report;
         }
     };
-    read_stream(reader, on_record, &mut report);
+    read_stream(path, reader, on_record, &mut report);
     report
 }
 
@@ -71,21 +90,32 @@ enum Shape {
 
 fn shape(head: &[u8]) -> Shape {
     let text = String::from_utf8_lossy(head);
-    let trimmed = text.trim_start();
+    let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     if let Some(rest) = trimmed.strip_prefix('{')
         && rest.trim_start().starts_with("\"Records\"")
     {
         return Shape::Records;
     }
-    // A first line that is a whole JSON value on its own: JSON Lines.
+    // JSON Lines: a first line that is a whole value, or that is cut by the head (a long
+    // event), or that looks like one record (`{...}`) even when broken. A pretty-printed
+    // document opens with a line that is not a whole value.
     match trimmed.split_once('\n') {
-        Some((first, _)) if serde_json::from_str::<IgnoredAny>(first).is_ok() => Shape::Lines,
-        None if serde_json::from_str::<IgnoredAny>(trimmed).is_ok() => Shape::Lines,
-        _ => Shape::Values,
+        Some((first, _)) => {
+            let first = first.trim_end();
+            if serde_json::from_str::<IgnoredAny>(first).is_ok()
+                || (first.starts_with('{') && first.ends_with('}'))
+            {
+                Shape::Lines
+            } else {
+                Shape::Values
+            }
+        }
+        None => Shape::Lines,
     }
 }
 
 fn read_stream(
+    path: &Path,
     mut reader: Box<dyn BufRead>,
     on_record: &mut dyn FnMut(Record),
     report: &mut FileReport,
@@ -97,10 +127,28 @@ fn read_stream(
             return;
         }
     };
+    if head.starts_with("\u{feff}".as_bytes()) {
+        reader.consume(3);
+    }
     match shape(&head) {
         Shape::Records => records(reader, on_record, report),
         Shape::Lines => lines(reader, on_record, report),
-        Shape::Values => values(reader, on_record, report),
+        Shape::Values => {
+            // Not a value from the start: read it again line by line, so that one broken
+            // line costs one record, not the file.
+            let mut first = FileReport::default();
+            values(reader, on_record, &mut first);
+            if first.records == 0 && first.malformed > 0 {
+                match crate::open(path) {
+                    Ok(again) => lines(again, on_record, report),
+                    Err(e) => report.malformed("file".into(), e.to_string()),
+                }
+            } else {
+                report.records += first.records;
+                report.malformed += first.malformed;
+                report.named.extend(first.named);
+            }
+        }
     }
 }
 
@@ -143,6 +191,7 @@ fn lines(reader: Box<dyn BufRead>, on_record: &mut dyn FnMut(Record), report: &m
                 report.records += 1;
                 on_record(Record {
                     position: number,
+                    is_line: true,
                     json: unwrap(json),
                 });
             }
@@ -163,6 +212,7 @@ fn values(reader: Box<dyn BufRead>, on_record: &mut dyn FnMut(Record), report: &
                 report.records += 1;
                 on_record(Record {
                     position,
+                    is_line: false,
                     json: unwrap(json),
                 });
             }
@@ -175,8 +225,30 @@ fn values(reader: Box<dyn BufRead>, on_record: &mut dyn FnMut(Record), report: &
 }
 
 /// A `Records` file up to this size (uncompressed) is parsed from memory, several times faster
-/// than from a reader; CloudTrail's own files are a few megabytes. Larger ones are streamed.
-const IN_MEMORY: u64 = 256 * 1024 * 1024;
+/// than from a reader; CloudTrail's own files are a few megabytes. Larger ones are streamed,
+/// so memory stays bounded by this per file read at once.
+const IN_MEMORY: u64 = 64 * 1024 * 1024;
+
+/// A reader that fails once one record has taken more than [`MAX_RECORD`] bytes: the count is
+/// reset by the records visitor after each record.
+struct Capped<R> {
+    inner: R,
+    since: Rc<Cell<u64>>,
+}
+
+impl<R: std::io::Read> std::io::Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let since = self.since.get() + n as u64;
+        self.since.set(since);
+        if since > MAX_RECORD as u64 {
+            return Err(std::io::Error::other(format!(
+                "a record larger than {MAX_RECORD} bytes"
+            )));
+        }
+        Ok(n)
+    }
+}
 
 /// `{"Records": [...]}`, one record at a time.
 fn records(
@@ -186,55 +258,91 @@ fn records(
 ) {
     use std::io::Read;
     let mut bytes = Vec::new();
-    let whole = match (&mut reader).take(IN_MEMORY + 1).read_to_end(&mut bytes) {
+    let read = (&mut reader).take(IN_MEMORY + 1).read_to_end(&mut bytes);
+    // Invalid UTF-8 would stop the parser at the first bad byte and lose every later record:
+    // the bytes are replaced (U+FFFD) and the file named.
+    if std::str::from_utf8(&bytes).is_err() {
+        bytes = String::from_utf8_lossy(&bytes).into_owned().into_bytes();
+        report.malformed(
+            "file".into(),
+            "invalid UTF-8 bytes, replaced with U+FFFD".into(),
+        );
+    }
+    let mut st = State::default();
+    let whole = match read {
         Ok(n) => n as u64 <= IN_MEMORY,
         Err(e) => {
             // What was read before the error (a truncated gzip) is still read, then named.
-            let mut seen = 0usize;
             let mut de = serde_json::Deserializer::from_slice(&bytes);
             let _ = (&mut de).deserialize_map(Document {
                 on_record: &mut *on_record,
-                seen: &mut seen,
+                st: &mut st,
             });
-            report.records += seen;
+            st.report(report);
             report.malformed(
-                format!("records[{}]", seen + 1),
+                format!("records[{}]", st.seen + 1),
                 format!("the file cannot be read from here on: {e}"),
             );
             return;
         }
     };
-    let mut seen = 0usize;
     let result = if whole {
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         (&mut de)
             .deserialize_map(Document {
                 on_record: &mut *on_record,
-                seen: &mut seen,
+                st: &mut st,
             })
             .and_then(|()| de.end())
     } else {
-        let mut de =
-            serde_json::Deserializer::from_reader(std::io::Cursor::new(bytes).chain(reader));
+        let since = Rc::new(Cell::new(0));
+        st.since = Some(since.clone());
+        let capped = Capped {
+            inner: std::io::Cursor::new(bytes).chain(reader),
+            since,
+        };
+        let mut de = serde_json::Deserializer::from_reader(capped);
         (&mut de)
             .deserialize_map(Document {
                 on_record: &mut *on_record,
-                seen: &mut seen,
+                st: &mut st,
             })
             .and_then(|()| de.end())
     };
-    report.records += seen;
+    st.report(report);
     if let Err(e) = result {
         report.malformed(
-            format!("records[{}]", seen + 1),
+            format!("records[{}]", st.seen + 1),
             format!("the file is not valid JSON from here on: {e}"),
         );
     }
 }
 
+/// What the records visitor counts.
+#[derive(Default)]
+struct State {
+    seen: usize,
+    /// Records over [`MAX_RECORD`], by position.
+    oversize: Vec<usize>,
+    /// The streaming reader's count of bytes since the last record.
+    since: Option<Rc<Cell<u64>>>,
+}
+
+impl State {
+    fn report(&self, report: &mut FileReport) {
+        report.records += self.seen - self.oversize.len();
+        for position in &self.oversize {
+            report.malformed(
+                format!("records[{position}]"),
+                format!("a record larger than {MAX_RECORD} bytes"),
+            );
+        }
+    }
+}
+
 struct Document<'a> {
     on_record: &'a mut dyn FnMut(Record),
-    seen: &'a mut usize,
+    st: &'a mut State,
 }
 
 impl<'de> Visitor<'de> for Document<'_> {
@@ -249,7 +357,7 @@ impl<'de> Visitor<'de> for Document<'_> {
             if key == "Records" {
                 map.next_value_seed(RecordsSeed {
                     on_record: &mut *self.on_record,
-                    seen: &mut *self.seen,
+                    st: &mut *self.st,
                 })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -261,7 +369,7 @@ impl<'de> Visitor<'de> for Document<'_> {
 
 struct RecordsSeed<'a> {
     on_record: &'a mut dyn FnMut(Record),
-    seen: &'a mut usize,
+    st: &'a mut State,
 }
 
 impl<'de> DeserializeSeed<'de> for RecordsSeed<'_> {
@@ -280,10 +388,21 @@ impl<'de> Visitor<'de> for RecordsSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if let Some(since) = &self.st.since {
+            since.set(0);
+        }
         while let Some(json) = seq.next_element::<Box<RawValue>>()? {
-            *self.seen += 1;
+            self.st.seen += 1;
+            if let Some(since) = &self.st.since {
+                since.set(0);
+            }
+            if json.get().len() > MAX_RECORD {
+                self.st.oversize.push(self.st.seen);
+                continue;
+            }
             (self.on_record)(Record {
-                position: *self.seen,
+                position: self.st.seen,
+                is_line: false,
                 json,
             });
         }

@@ -18,7 +18,7 @@ mod sniff;
 mod timeouts;
 
 pub use access_logs::{AccessLogEntry, read_access_logs};
-pub use cloudtrail::{FileReport, Malformed, Record, read_cloudtrail};
+pub use cloudtrail::{FileReport, MAX_RECORD, Malformed, Record, read_cloudtrail};
 pub use cwl::days_from_civil;
 pub use function_logs::{FunctionLogEntry, read_function_logs};
 pub use lambda::{Durations, PlatformLine, Report, platform_line};

@@ -26,12 +26,10 @@ const LINES: usize = 50;
 /// Gzip is looked through.
 pub fn sniff(path: &Path) -> Option<LogKind> {
     let mut head = Vec::new();
-    crate::open(path)
-        .ok()?
-        .take(HEAD)
-        .read_to_end(&mut head)
-        .ok()?;
-    sniff_text(&String::from_utf8_lossy(&head))
+    // What was read before an error (a truncated gzip) still says what the file is; the
+    // reader then names the error where it happens.
+    let _ = crate::open(path).ok()?.take(HEAD).read_to_end(&mut head);
+    sniff_text(String::from_utf8_lossy(&head).trim_start_matches('\u{feff}'))
 }
 
 fn sniff_text(head: &str) -> Option<LogKind> {

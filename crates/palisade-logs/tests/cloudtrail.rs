@@ -126,3 +126,63 @@ fn a_line_too_long_is_skipped_and_named_and_the_next_one_is_read() {
     assert_eq!(report.malformed, 1);
     assert_eq!(report.named[0].at, "line 2");
 }
+
+#[test]
+fn a_broken_first_line_costs_one_record_not_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.jsonl");
+    std::fs::write(
+        &path,
+        format!("{{\"eventSource\": broken\n{EVENT}\n{EVENT}\n"),
+    )
+    .unwrap();
+    let (records, report) = read(&path);
+    assert_eq!(records.len(), 2);
+    assert_eq!(report.malformed, 1);
+    assert_eq!(report.named[0].at, "line 1");
+    // A first line longer than the reader's buffer is still one line.
+    let long = EVENT.replace("alice", &"a".repeat(20_000));
+    std::fs::write(&path, format!("{long}\n{{broken\n{EVENT}\n{EVENT}\n")).unwrap();
+    let (records, report) = read(&path);
+    assert_eq!((records.len(), report.malformed), (3, 1));
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.json");
+    std::fs::write(&path, format!("\u{feff}{}", s3_document(2))).unwrap();
+    let (records, report) = read(&path);
+    assert_eq!((records.len(), report.malformed), (2, 0));
+}
+
+#[test]
+fn invalid_utf8_in_one_record_keeps_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.json");
+    let mut bytes = s3_document(3).into_bytes();
+    let at = bytes.windows(5).position(|w| w == b"alice").unwrap();
+    bytes[at] = 0xff;
+    std::fs::write(&path, bytes).unwrap();
+    let (records, report) = read(&path);
+    assert_eq!(records.len(), 3);
+    assert!(records[0].1.contains("\u{fffd}lice"));
+    assert_eq!(report.malformed, 1);
+    assert!(report.named[0].message.contains("invalid UTF-8"));
+}
+
+#[test]
+fn a_record_over_the_cap_is_named_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.json");
+    let huge = EVENT.replace("alice", &"a".repeat(palisade_logs::MAX_RECORD + 1));
+    std::fs::write(&path, format!("{{\"Records\": [{EVENT},{huge},{EVENT}]}}")).unwrap();
+    let (records, report) = read(&path);
+    assert_eq!(
+        records.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [1, 3],
+        "positions of the records read"
+    );
+    assert_eq!(report.malformed, 1);
+    assert_eq!(report.named[0].at, "records[2]");
+}

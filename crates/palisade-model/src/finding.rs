@@ -84,6 +84,8 @@ pub struct FindingEvent {
     pub evidence: Vec<(String, String)>,
     /// The event's text (JSON for CloudTrail, the log line otherwise).
     pub raw: Option<String>,
+    /// The event's region (`awsRegion`), when it names one.
+    pub region: Option<String>,
 }
 
 /// The package of a dependency finding, for machine-readable reports.

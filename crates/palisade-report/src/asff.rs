@@ -172,9 +172,11 @@ fn resources(f: &Finding, account: &str, region: &str) -> Vec<Resource> {
     }]
 }
 
-fn asff_finding<'a>(f: &Finding, cx: &'a AsffContext<'a>) -> AsffFinding<'a> {
+fn asff_finding<'a>(f: &'a Finding, cx: &'a AsffContext<'a>) -> AsffFinding<'a> {
     let account = account_of(f, cx.account);
     let event = f.event.as_deref();
+    // The event's own region, else the one the findings are imported into.
+    let region: &str = event.and_then(|e| e.region.as_deref()).unwrap_or(cx.region);
     let observed = event.and_then(|e| e.time.clone());
     let at = observed.clone().unwrap_or_else(|| cx.now.to_string());
     let mut fields = BTreeMap::new();
@@ -217,7 +219,7 @@ fn asff_finding<'a>(f: &Finding, cx: &'a AsffContext<'a>) -> AsffFinding<'a> {
         company_name: "Palisade",
         generator_id: format!("palisade/{}", f.code),
         aws_account_id: account.clone(),
-        region: cx.region,
+        region,
         types: types(f),
         created_at: at.clone(),
         updated_at: at,
@@ -234,7 +236,7 @@ fn asff_finding<'a>(f: &Finding, cx: &'a AsffContext<'a>) -> AsffFinding<'a> {
             },
         },
         product_fields: fields,
-        resources: resources(f, &account, cx.region),
+        resources: resources(f, &account, region),
         record_state: "ACTIVE",
         workflow: Workflow { status: "NEW" },
     }

@@ -200,6 +200,7 @@ fn fixture() -> Fixture {
             r#"{"eventName":"AddPermission20150331v2","requestParameters":{"principal":"*"}}"#
                 .into(),
         ),
+        region: Some("eu-central-1".into()),
     }));
     let mut baselined = secret.clone();
     baselined.logical_path = "Function:Webhook/Environment/OLD".into();
@@ -486,9 +487,11 @@ fn asff_snapshot_and_security_hub_model() {
     assert_eq!(detection["AwsAccountId"], "111122223333");
     assert_eq!(
         detection["Resources"][0]["Id"],
-        "arn:aws:lambda:eu-west-1:111122223333:function:webhook"
+        "arn:aws:lambda:eu-central-1:111122223333:function:webhook"
     );
     assert_eq!(detection["Types"][0], "Unusual Behaviors/Serverless");
+    // The event's region, not the one findings are imported into.
+    assert_eq!(detection["Region"], "eu-central-1");
     assert_eq!(detection["CreatedAt"], "2024-05-01T12:00:03Z");
 }
 

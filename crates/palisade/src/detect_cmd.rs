@@ -150,17 +150,22 @@ fn to_finding(d: Detection, meta: &'static RuleMeta, apps: &Apps, logs_label: &s
                 }],
             )
         }
-        None => (
-            logs_label.to_string(),
-            None,
-            None,
-            None,
-            log_loc,
-            Vec::new(),
-        ),
+        None => (origin.file.clone(), None, None, None, log_loc, Vec::new()),
     };
     let logical = format!("Detection:{}", d.key);
-    let fp = fingerprint(meta.code, &app, &logical);
+    // Identity does not depend on where the logs were read from or in which order they were
+    // given: the template's path when the finding is placed there, else the runtime.
+    let identity_app = if found.is_some() {
+        app.as_str()
+    } else {
+        "runtime"
+    };
+    let fp = fingerprint(meta.code, identity_app, &logical);
+    let region = d
+        .event
+        .as_deref()
+        .and_then(|raw| palisade_detect::CloudTrailEvent::parse(raw).ok())
+        .and_then(|e| e.aws_region.map(|r| r.into_owned()));
     let (sigma_id, rule_file) = match &d.rule.source {
         RuleSource::Sigma { file } => (d.rule.sigma_id.clone(), Some(file.clone())),
         RuleSource::Builtin => (None, None),
@@ -202,6 +207,7 @@ fn to_finding(d: Detection, meta: &'static RuleMeta, apps: &Apps, logs_label: &s
             author: d.rule.author.clone(),
             evidence: d.evidence,
             raw: d.event,
+            region,
         })),
     }
 }
@@ -317,6 +323,9 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
         None
     } else {
         match &store_path {
+            Some(p) if p.exists() && !p.is_file() => {
+                bail!("baseline {}: not a file", p.display())
+            }
             Some(p) if p.is_file() => Some(
                 BaselineStore::open_existing(p)
                     .map_err(|e| anyhow::anyhow!("baseline {}: {e}", p.display()))?,
@@ -347,9 +356,16 @@ pub fn run(a: &DetectArgs) -> Result<u8> {
         ));
     }
 
-    let (files, problems) = palisade_detect::collect_files(&a.logs);
+    let (files, problems, links) = palisade_detect::collect_files_and_links(&a.logs);
     for (path, message) in problems {
         diagnostics.push(Diagnostic::error(path, None, message));
+    }
+    for path in links {
+        diagnostics.push(Diagnostic::note(
+            path,
+            None,
+            "skipped: a symbolic link, not followed (give its target instead)",
+        ));
     }
     let logs_label = a
         .logs

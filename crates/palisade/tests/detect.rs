@@ -85,7 +85,7 @@ fn detect_reads_every_kind_of_log_and_places_findings_in_the_template() {
     assert_eq!(sigma["event"]["sigma"]["author"], "vitaliy0x1");
     assert!(sigma["message"].as_str().unwrap().contains("by vitaliy0x1"));
     assert_eq!(sigma["event"]["raw"]["eventName"], "StopLogging");
-    assert_eq!(sigma["event"]["log"]["at"], "record 5");
+    assert_eq!(sigma["event"]["log"]["at"], "records[5]");
     let pal501 = findings
         .iter()
         .find(|f| f["code"] == "PAL501" && f["resource"] == "Webhook")
@@ -435,5 +435,82 @@ fn rules_folders_and_correlations() {
     assert_eq!(
         findings[0]["event"]["sigma"]["author"],
         "Janantha Marasinghe"
+    );
+}
+
+#[test]
+fn hostile_inputs_are_counted_and_named_and_the_rest_is_read() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    // A function's log export cut before gzip's trailer: its lines are still read.
+    let log = std::fs::read(project().join("logs/lambda/orders-api/2024-05-01.log")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&log).unwrap();
+    let gz = gz.finish().unwrap();
+    let fn_dir = dir.path().join("orders-api");
+    std::fs::create_dir(&fn_dir).unwrap();
+    std::fs::write(fn_dir.join("cut.log.gz"), &gz[..gz.len() - 12]).unwrap();
+    // Records that are no CloudTrail events: read, not analysed, each named.
+    std::fs::write(
+        dir.path().join("odd.json"),
+        r#"{"Records": [1, "x", null, {}]}"#,
+    )
+    .unwrap();
+    // A link is not followed, and said so.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path().join("odd.json"), dir.path().join("link.json")).unwrap();
+    let out = palisade(
+        &[
+            "detect",
+            dir.path().to_str().unwrap(),
+            "--no-baseline",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    expect_code(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("2 files, 37 records read, 32 analysed (0 CloudTrail events, 32 function log messages, 0 access log entries), 5 malformed"),
+        "{err}"
+    );
+    let v = json(&out);
+    let codes: BTreeSet<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        codes.contains("PAL520") && codes.contains("PAL521"),
+        "{codes:?}"
+    );
+    let problems: Vec<String> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["path"].as_str().unwrap(),
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p
+                .ends_with("cut.log.gz file: unreadable after line 32: incomplete deflate stream")),
+        "{problems:?}"
+    );
+    assert!(problems.iter().any(|p| p.ends_with("odd.json records[1]: not a CloudTrail event: invalid type: integer `1`, expected struct CloudTrailEvent at line 1 column 1")), "{problems:?}");
+    #[cfg(unix)]
+    assert!(
+        problems.iter().any(|p| p.ends_with(
+            "link.json skipped: a symbolic link, not followed (give its target instead)"
+        )),
+        "{problems:?}"
     );
 }

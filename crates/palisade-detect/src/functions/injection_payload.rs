@@ -99,7 +99,7 @@ const PATTERNS: &[(Class, &str)] = &[
     // A command chained onto input with a shell separator.
     (
         Class::Command,
-        r#"(?:;|&&|\|\||\||\$\(|`)\s*(?:cat\s+/etc/|curl\s+(?:-\S+\s+)*['"]?https?://|wget\s+(?:-\S+\s+)*['"]?https?://|nc(?:at)?\s+(?:-\S+\s+)*\S+\s+\d{2,5}\b|bash\s+-[ci]\b|sh\s+-c\s|/bin/(?:ba)?sh\b|whoami\b|uname\s+-a\b|python3?\s+-c\s|perl\s+-e\s|rm\s+-rf\s+/|chmod\s+\+x\s|busybox\s|id\s*(?:;|\)|$))"#,
+        r#"(?:;|&&|\|\||\||\$\(|`)\s*(?:cat\s+/etc/|curl\s+(?:-\S+\s+)*['"]?https?://|wget\s+(?:-\S+\s+)*['"]?https?://|nc(?:at)?\s+(?:-\S+\s+)*\S+\s+\d{2,5}\b|bash\s+-[ci]\b|sh\s+-c\s|/bin/(?:ba)?sh\b|whoami\b|uname\s+-a\b|python3?\s+-c\s|perl\s+-e\s|rm\s+-rf\s+/|chmod\s+\+x\s|busybox\s|id\s*(?:\)|$))"#,
     ),
     (
         Class::Command,
@@ -132,7 +132,7 @@ const PATTERNS: &[(Class, &str)] = &[
     ),
     (
         Class::Sql,
-        r#"(?i)['"]\s*(?:\)\s*)?(?:and|or|\|\||;)?\s*(?:select\s+)?(?:pg_)?sleep\s*\(\s*\d+\s*\)"#,
+        r#"(?i)['"]\s*(?:\)\s*)?(?:(?:and|or|\|\||;)\s*(?:select\s+)?|select\s+)(?:pg_)?sleep\s*\(\s*\d+\s*\)"#,
     ),
     (Class::Sql, r"(?i)\bwaitfor\s+delay\s+'\d"),
     (Class::Sql, r"(?i)\bbenchmark\s*\(\s*\d{5,}\s*,"),
@@ -145,7 +145,7 @@ const PATTERNS: &[(Class, &str)] = &[
     ),
     (
         Class::NoSql,
-        r#"(?i)"(?:user(?:name)?|email|login|pass(?:word)?|pwd|token|pin|otp|code)"\s*:\s*\{\s*"\$(?:ne|gt|gte|lt|lte|regex|nin|exists|where|expr)"\s*:"#,
+        r#"(?i)"(?:user(?:name)?|email|login|pass(?:word)?|pwd|token|pin|otp|code)"\s*:\s*\{\s*"\$(?:ne|gt|gte|lt|lte|regex|nin|where|expr)"\s*:"#,
     ),
     (
         Class::NoSql,
@@ -202,7 +202,7 @@ const PATTERNS: &[(Class, &str)] = &[
     ),
     (
         Class::Traversal,
-        r"/etc/(?:passwd|shadow)\b|/proc/self/environ\b",
+        r"/etc/(?:passwd|shadow)(?:[^\w.-]|$)|/proc/self/environ(?:[^\w.-]|$)",
     ),
     (Class::Traversal, r"(?i)\bfile:///etc/"),
 ];
@@ -242,7 +242,24 @@ const SNIPPET: usize = 120;
 
 /// The payloads in a text: each class once, with the matched snippet.
 pub(crate) fn payloads(text: &str) -> Vec<(Class, String)> {
-    let text = head(text, MAX_SCAN);
+    // A long message is matched at its start and at its end, so that padding in front of a
+    // payload does not hide it; what lies between is not matched.
+    let mut found = payloads_in(head(text, MAX_SCAN));
+    if text.len() > MAX_SCAN {
+        let mut start = text.len() - MAX_SCAN;
+        while !text.is_char_boundary(start) {
+            start += 1;
+        }
+        for (class, snippet) in payloads_in(text.get(start..).unwrap_or("")) {
+            if !found.iter().any(|(c, _)| *c == class) {
+                found.push((class, snippet));
+            }
+        }
+    }
+    found
+}
+
+fn payloads_in(text: &str) -> Vec<(Class, String)> {
     let unescaped = unescape_json(text);
     let decoded = url_decode(&unescaped);
     let mut found: Vec<(Class, String)> = Vec::new();
@@ -477,6 +494,16 @@ mod tests {
     }
 
     #[test]
+    fn padding_does_not_hide_a_payload() {
+        let text = format!(
+            r#"event {{"pad":"{}","q":"1; cat /etc/passwd"}}"#,
+            "A".repeat(70_000)
+        );
+        let classes: Vec<Class> = payloads(&text).into_iter().map(|(c, _)| c).collect();
+        assert!(classes.contains(&Class::Command), "{classes:?}");
+    }
+
+    #[test]
     fn benign_logs_do_not_fire() {
         let cases = [
             "SELECT id, name FROM orders WHERE customer_id = $1 ORDER BY created_at",
@@ -491,6 +518,10 @@ mod tests {
             "at Runtime.handler (/var/task/index.js:12:5)",
             "GET /api/items?sort=price&order=desc 200",
             "retrying after sleep(2) because of throttling",
+            r#"mongo query {"email": {"$exists": true}}"#,
+            r#"status: "sleep(5) minutes""#,
+            "reading /etc/passwords.json and /etc/passwd-like files",
+            "search id(s); id; ok",
             "id: 550e8400-e29b-41d4-a716-446655440000; cat: shoes",
             "field `id` is required; see `curl` docs",
             "Processing order O:12 for customer C:7",
