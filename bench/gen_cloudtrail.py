@@ -9,7 +9,7 @@ in the console; AWS services; a few AccessDenied errors, and a handful of attack
 (StopLogging, AddPermission to `*`, a function URL made public) so detections have work.
 Deterministic for a given `--seed`.
 
-    python3 bench/gen_cloudtrail.py --size 1G --out /tmp/ct-1g
+    python3 bench/gen_cloudtrail.py --size 1G --out cloudtrail-1g
 """
 
 import argparse
