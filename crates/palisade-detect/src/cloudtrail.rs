@@ -74,6 +74,11 @@ pub struct CloudTrailDetections {
     settings: CloudTrailSettings,
 }
 
+/// How far behind the newest event a session or a refusal is decided and forgotten: Lambda's
+/// credentials live for hours, and CloudTrail delivers within minutes, so two days leaves
+/// room for files read out of time order.
+pub const EVICT_AFTER_MS: i64 = 48 * 3600 * 1000;
+
 /// What the detections keep between events of one file; files are read in parallel and their
 /// states merged in file order. Memory is bounded by distinct sessions (capped by
 /// `CloudTrailSettings::max_sessions`), not by events.
@@ -139,6 +144,13 @@ impl CloudTrailDetections {
         }
         state.sessions.observe(&cx, self.settings.max_sessions);
         state.denied.observe(&cx, &self.settings);
+    }
+
+    /// Decide and forget what lies before `before_ms` in event time (see
+    /// [`EVICT_AFTER_MS`]), emitting its detections.
+    pub fn evict(&self, state: &mut CloudTrailState, before_ms: i64, out: &mut Vec<Detection>) {
+        state.sessions.evict(before_ms, out);
+        state.denied.evict(before_ms, &self.settings, out);
     }
 
     /// After the last event: detections over groups (credentials used outside Lambda, bursts).

@@ -78,6 +78,8 @@ struct FileOutcome {
     observations: Observations,
     /// Events that feed a Sigma correlation, with their matches, in file order.
     correlate: Vec<(String, Origin, Vec<Match>)>,
+    /// The latest event time in the file.
+    newest_ms: Option<i64>,
 }
 
 /// A file to read and the name to show for it.
@@ -136,13 +138,31 @@ pub fn collect_files_and_links(
             .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
             .map(walkdir::DirEntry::into_path)
             .collect();
-        found.sort();
+        // CloudTrail's S3 keys sort by region first; its file names carry the delivery time
+        // (`…_CloudTrail_eu-west-1_20240501T0005Z_…`): reading in that time across regions
+        // keeps correlations and the state of sessions in event order.
+        found.sort_by(|a, b| (delivery_time(a), a).cmp(&(delivery_time(b), b)));
         for path in found {
             let shown = path.to_string_lossy().replace('\\', "/");
             files.push((path, shown));
         }
     }
     (files, problems, links)
+}
+
+/// The delivery time in a CloudTrail file name (`20240501T0005Z`), if it has one.
+fn delivery_time(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    name.split('_')
+        .find(|part| {
+            let b = part.as_bytes();
+            b.len() == 14
+                && b[8] == b'T'
+                && b[13] == b'Z'
+                && b[..8].iter().all(u8::is_ascii_digit)
+                && b[9..13].iter().all(u8::is_ascii_digit)
+        })
+        .map(str::to_string)
 }
 
 /// CloudTrail's digest files prove the integrity of the log files; they hold no events.
@@ -166,6 +186,7 @@ impl Detector {
         let mut cloudtrail = CloudTrailState::default();
         let mut functions = FunctionLogState::default();
         let mut correlator = self.rules.correlator();
+        let mut newest: Option<i64> = None;
         // A few files per worker in flight: enough to keep both cores busy, few enough to keep
         // memory flat.
         let chunk = rayon::current_num_threads().max(1) * 4;
@@ -197,6 +218,7 @@ impl Detector {
                     }
                 }
                 cloudtrail.merge(r.cloudtrail);
+                newest = newest.max(r.newest_ms);
                 functions.merge(r.functions);
                 outcome.observations.merge(r.observations);
                 for (d, n) in r.detections.into_iter().zip(r.occurrences) {
@@ -208,6 +230,19 @@ impl Detector {
                             emit(correlation_detection(hit, &raw, &origin), 1);
                         }
                     }
+                }
+            }
+            // What lies far behind the newest event is decided now and forgotten: memory
+            // follows the last hours of the input, not its length.
+            if let Some(t) = newest {
+                let mut decided = Vec::new();
+                self.cloudtrail.evict(
+                    &mut cloudtrail,
+                    t - crate::cloudtrail::EVICT_AFTER_MS,
+                    &mut decided,
+                );
+                for d in decided {
+                    emit(d, 1);
                 }
             }
         }
@@ -248,6 +283,7 @@ impl Detector {
             functions: FunctionLogState::default(),
             observations: self.observations(),
             correlate: Vec::new(),
+            newest_ms: None,
         };
         match kind {
             LogKind::CloudTrail => self.cloudtrail_file(path, shown, &mut out),
@@ -284,6 +320,7 @@ impl Detector {
                 }
             };
             analysed += 1;
+            out.newest_ms = out.newest_ms.max(event.time_ms());
             let origin = Origin {
                 file: shown.to_string(),
                 at,

@@ -453,3 +453,46 @@ fn palisade_level(severity: palisade_model::Severity) -> Level {
         palisade_model::Severity::Critical => Level::Critical,
     }
 }
+
+/// State far behind the newest event is decided and forgotten during the run: a burst or a
+/// session cut by the eviction is still reported, once per key.
+#[test]
+fn evicting_old_state_keeps_bursts_and_sessions() {
+    for code in ["PAL509", "PAL510"] {
+        let lines = lines(
+            &crate_dir()
+                .join("tests/fixtures")
+                .join(code)
+                .join("fire.jsonl"),
+        );
+        let detections = CloudTrailDetections::new(Arc::new(fixture_config()));
+        let origin = Origin {
+            file: "f".into(),
+            at: "line".into(),
+        };
+        let times: Vec<i64> = lines
+            .iter()
+            .filter_map(|l| CloudTrailEvent::parse(l).ok()?.time_ms())
+            .collect();
+        let (first, last) = (*times.iter().min().unwrap(), *times.iter().max().unwrap());
+        // Cuts before, inside and after the events' span.
+        for cut in [first - 1, first + (last - first) / 2, last + 1] {
+            let mut state = CloudTrailState::default();
+            let mut out = Vec::new();
+            for line in &lines {
+                let event = CloudTrailEvent::parse(line).unwrap();
+                detections.event(&event, line, &origin, &mut state, &mut out);
+            }
+            detections.evict(&mut state, cut, &mut out);
+            detections.finish(state, &mut out);
+            let keys: std::collections::BTreeSet<(String, String)> = out
+                .iter()
+                .map(|d| (d.rule.code.clone(), d.key.clone()))
+                .collect();
+            assert!(
+                keys.iter().any(|(c, _)| c == code),
+                "{code} lost with a cut at {cut}"
+            );
+        }
+    }
+}

@@ -71,7 +71,7 @@ struct Burst {
     subs: BTreeMap<i64, Sub>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Sub {
     count: u64,
     first: Option<Kept>,
@@ -165,6 +165,49 @@ impl Denials {
         insert_capped(&mut sub.apis, &kept.api, APIS_CAP);
         sub.first = Kept::earliest(sub.first.take(), Some(kept));
         sub.count += 1;
+    }
+
+    /// Decide now the refusals before `before_ms` and forget them. The last window's worth
+    /// of sub-windows before the cut stays as well, so that a burst across the cut is still
+    /// whole in what remains (found twice, it is one finding: the key is the same).
+    pub fn evict(
+        &mut self,
+        before_ms: i64,
+        settings: &CloudTrailSettings,
+        out: &mut Vec<Detection>,
+    ) {
+        let cut = before_ms.div_euclid(sub_width(settings));
+        let mut done = Denials::default();
+        let mut emptied = Vec::new();
+        for (key, burst) in &mut self.by_key {
+            if burst
+                .subs
+                .first_key_value()
+                .is_none_or(|(&first, _)| first >= cut)
+            {
+                continue;
+            }
+            let mut keep = burst.subs.split_off(&cut);
+            for (&index, sub) in burst.subs.range(cut - SUBS..) {
+                keep.insert(index, sub.clone());
+            }
+            let old = std::mem::replace(&mut burst.subs, keep);
+            done.by_key.insert(
+                key.clone(),
+                Burst {
+                    role: burst.role.clone(),
+                    function: burst.function.clone(),
+                    subs: old,
+                },
+            );
+            if burst.subs.is_empty() {
+                emptied.push(key.clone());
+            }
+        }
+        for key in emptied {
+            self.by_key.remove(&key);
+        }
+        done.finish(settings, out);
     }
 
     pub fn finish(self, settings: &CloudTrailSettings, out: &mut Vec<Detection>) {

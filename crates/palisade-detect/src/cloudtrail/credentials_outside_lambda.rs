@@ -104,6 +104,8 @@ struct Session {
     astray_regions: BTreeSet<String>,
     /// The function's region from the template, when known.
     home: Option<String>,
+    /// The latest event time of the session.
+    last_ms: Option<i64>,
 }
 
 impl Session {
@@ -118,6 +120,7 @@ impl Session {
         if self.home.is_none() {
             self.home = other.home;
         }
+        self.last_ms = self.last_ms.max(other.last_ms);
     }
 }
 
@@ -174,6 +177,7 @@ impl Sessions {
         let Some(session) = self.by_key.get_mut(key) else {
             return;
         };
+        session.last_ms = session.last_ms.max(e.time_ms());
         let region = e.aws_region.as_deref().unwrap_or("");
         let regional = e
             .api()
@@ -197,6 +201,29 @@ impl Sessions {
                 insert_capped(&mut session.outside_regions, region, REGIONS_CAP);
             }
         }
+    }
+
+    /// Decide now the sessions last seen before `before_ms` and forget them, so that memory
+    /// follows the sessions of the last hours, not of the whole input. A session's
+    /// credentials expire within hours; an event of it read later than that is judged as a
+    /// new session.
+    pub fn evict(&mut self, before_ms: i64, out: &mut Vec<Detection>) {
+        let old: Vec<String> = self
+            .by_key
+            .iter()
+            .filter(|(_, s)| s.last_ms.is_some_and(|t| t < before_ms))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if old.is_empty() {
+            return;
+        }
+        let mut done = Sessions::default();
+        for key in old {
+            if let Some(s) = self.by_key.remove(&key) {
+                done.by_key.insert(key, s);
+            }
+        }
+        done.finish(out);
     }
 
     pub fn finish(self, out: &mut Vec<Detection>) {
