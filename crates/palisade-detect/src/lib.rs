@@ -2,9 +2,6 @@
 //! Palisade's own serverless detections (PAL5xx) on CloudTrail and function logs, with
 //! baselines of what each role normally does. See `docs/design/sigma.md`.
 
-#[macro_use]
-mod macros;
-
 mod all_rules;
 pub mod baseline;
 pub mod cloudtrail;

@@ -174,3 +174,36 @@ impl RuleMeta {
         out
     }
 }
+
+/// A rule's metadata as a `static`, its doc comment being its documentation: written once,
+/// read by rustdoc and by `palisade rules`. `palisade-rules`' `declare_rule!` and the
+/// runtime rules of `palisade-detect` both declare their metadata with it.
+#[macro_export]
+macro_rules! rule_meta {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis static $name:ident {
+            code: $code:literal,
+            name: $rule_name:literal,
+            title: $title:literal,
+            severity: $severity:ident,
+            confidence: $confidence:ident,
+            sas: $sas:ident,
+            area: $area:ident,
+            fix: $fix:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        $vis static $name: $crate::RuleMeta = $crate::RuleMeta {
+            code: $code,
+            name: $rule_name,
+            title: $title,
+            severity: $crate::Severity::$severity,
+            confidence: $crate::Confidence::$confidence,
+            sas: $crate::Sas::$sas,
+            area: $crate::Area::$area,
+            fix: $fix,
+            docs: concat!($($doc, "\n"),*),
+        };
+    };
+}

@@ -231,9 +231,9 @@ Resources:
 "#;
 
     fn app() -> App {
-        let dir = std::env::temp_dir().join(format!("palisade-lp-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("template.yaml");
+        // A folder of its own per call: tests run in parallel in one process.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("template.yaml");
         std::fs::write(&path, TEMPLATE).unwrap();
         let sources = SourceMap::new();
         let Ok(Loaded::App(mut app)) =
@@ -241,7 +241,7 @@ Resources:
         else {
             panic!("template does not load")
         };
-        let _ = std::fs::remove_dir_all(&dir);
+        drop(dir);
         app.code.push(FunctionCode {
             function: "Orders".into(),
             language: Language::Python,

@@ -21,17 +21,19 @@ macro_rules! declare_rule {
 
         impl $crate::Described for $name {
             fn meta(&self) -> &'static palisade_model::RuleMeta {
-                static META: palisade_model::RuleMeta = palisade_model::RuleMeta {
-                    code: $code,
-                    name: $rule_name,
-                    title: $title,
-                    severity: palisade_model::Severity::$severity,
-                    confidence: palisade_model::Confidence::$confidence,
-                    sas: palisade_model::Sas::$sas,
-                    area: palisade_model::Area::$area,
-                    fix: $fix,
-                    docs: concat!($($doc, "\n"),*),
-                };
+                palisade_model::rule_meta! {
+                    $(#[doc = $doc])*
+                    static META {
+                        code: $code,
+                        name: $rule_name,
+                        title: $title,
+                        severity: $severity,
+                        confidence: $confidence,
+                        sas: $sas,
+                        area: $area,
+                        fix: $fix,
+                    }
+                }
                 &META
             }
         }

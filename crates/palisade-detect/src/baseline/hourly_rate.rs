@@ -7,7 +7,7 @@ use super::stats::{MAD_SCALE, rate_baseline};
 use crate::detection::Detection;
 use crate::event::format_time_ms;
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Compares each hour's number of calls by a principal with the hours it made in the
     /// baseline. The normal rate is the median of its hourly counts over the training window
@@ -44,6 +44,7 @@ rule_meta! {
         severity: Medium,
         confidence: Medium,
         sas: S10,
+        area: Monitoring,
         fix: "Find what the hour's calls were; learn again if a known job explains them, otherwise investigate the role's credentials.",
     }
 }

@@ -5,7 +5,7 @@ use super::profile::Profile;
 use crate::detection::Detection;
 use crate::event::format_time_ms;
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports each source address range a principal's calls come from that none of its calls
     /// came from in the baseline. IPv4 addresses are grouped by /24 and IPv6 addresses by /48,
@@ -38,6 +38,7 @@ rule_meta! {
         severity: Low,
         confidence: Low,
         sas: S10,
+        area: Monitoring,
         fix: "Check who owns the address; if it is not yours, revoke the role's sessions and rotate what its environment held.",
     }
 }

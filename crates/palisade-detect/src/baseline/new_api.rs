@@ -5,7 +5,7 @@ use super::profile::Profile;
 use crate::detection::Detection;
 use crate::event::format_time_ms;
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports each API (`service:Name`, e.g. `iam:CreateUser`) a principal calls that it
     /// never called in the baseline learnt by `palisade detect --learn`. A function role's
@@ -45,6 +45,7 @@ rule_meta! {
         severity: Medium,
         confidence: Medium,
         sas: S10,
+        area: Monitoring,
         fix: "Learn again if a deployment added the call; otherwise revoke the role's sessions and investigate its credentials.",
     }
 }

@@ -5,7 +5,7 @@ use super::profile::Profile;
 use crate::detection::Detection;
 use crate::event::format_time_ms;
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports each region (`awsRegion`) a principal makes calls in that it never made calls
     /// in during the baseline.
@@ -39,6 +39,7 @@ rule_meta! {
         severity: Medium,
         confidence: Medium,
         sas: S10,
+        area: Monitoring,
         fix: "Learn again if the application now uses the region; otherwise revoke the role's sessions and deny unused regions with an SCP.",
     }
 }

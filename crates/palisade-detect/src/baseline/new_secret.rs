@@ -6,7 +6,7 @@ use crate::detection::Detection;
 use crate::event::format_time_ms;
 use palisade_model::Severity;
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports each secret a principal reads that it never read in the baseline: a Secrets
     /// Manager secret (`GetSecretValue`, `BatchGetSecretValue`, by name, the ARN's random
@@ -47,6 +47,7 @@ rule_meta! {
         severity: High,
         confidence: High,
         sas: S3,
+        area: Monitoring,
         fix: "Rotate the secret, revoke the role's sessions, and grant GetSecretValue only on the secrets the role needs.",
     }
 }

@@ -6,7 +6,7 @@ use crate::detection::Detection;
 use crate::event::format_time_ms;
 use palisade_model::Severity;
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports, once per run, each principal (a role, a user, a service) that made calls but
     /// is not in the baseline, with what it did: its APIs, regions and address ranges. The
@@ -37,6 +37,7 @@ rule_meta! {
         severity: Medium,
         confidence: Medium,
         sas: S10,
+        area: Monitoring,
         fix: "Learn again if the principal is expected; otherwise find who created it and remove it.",
     }
 }

@@ -14,7 +14,7 @@ use super::{
     known_function, rule_ref,
 };
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Counts calls refused for lack of permission (`errorCode` `AccessDenied`,
     /// `…AccessDenied…`, `…UnauthorizedOperation`) made by a Lambda function's role session:
@@ -49,6 +49,7 @@ rule_meta! {
         severity: Medium,
         confidence: Low,
         sas: S5,
+        area: Monitoring,
         fix: "Check the function for injected code or a malicious dependency; revoke the role's sessions if confirmed.",
     }
 }

@@ -1,6 +1,6 @@
 //! PAL507, shipped as Sigma: `rules/palisade/function_concurrency_zero.yml`.
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports a successful `PutFunctionConcurrency` with `reservedConcurrentExecutions: 0`.
     /// Shipped as the Sigma rule `rules/palisade/function_concurrency_zero.yml`.
@@ -32,6 +32,7 @@ rule_meta! {
         severity: High,
         confidence: High,
         sas: S6,
+        area: Monitoring,
         fix: "Restore the function's concurrency unless an operator stopped it on purpose, and find out who made the call.",
     }
 }

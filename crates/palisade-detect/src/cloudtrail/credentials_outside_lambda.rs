@@ -10,7 +10,7 @@ use super::{
     Context, Kept, insert_capped, is_lambda_user_agent, join_capped, known_function, rule_ref,
 };
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Follows each assumed-role session by its access key. Lambda names the execution role's
     /// session after the function (`assumed-role/<role>/<function>`), and the AWS SDKs in a
@@ -52,6 +52,7 @@ rule_meta! {
         severity: Critical,
         confidence: Medium,
         sas: S3,
+        area: Monitoring,
         fix: "Revoke the role's active sessions, find how the credentials leaked, and narrow the role.",
     }
 }

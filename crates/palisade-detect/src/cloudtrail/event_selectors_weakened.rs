@@ -1,6 +1,6 @@
 //! PAL513, shipped as Sigma: `rules/palisade/cloudtrail_event_selectors_weakened.yml`.
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports a successful `PutEventSelectors` with a selector that excludes management
     /// events (`includeManagementEvents: false`) or keeps read-only calls only
@@ -33,6 +33,7 @@ rule_meta! {
         severity: High,
         confidence: High,
         sas: S10,
+        area: Monitoring,
         fix: "Restore a selector that includes management events with readWriteType All.",
     }
 }

@@ -4,7 +4,7 @@ use crate::detection::Detection;
 
 use super::{Context, arn_account};
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports a successful `CreateEventSourceMapping` whose `eventSourceArn` (an SQS queue, a
     /// Kinesis or DynamoDB stream, an MSK cluster, an MQ broker) belongs to an account that is
@@ -39,6 +39,7 @@ rule_meta! {
         severity: Medium,
         confidence: Medium,
         sas: S1,
+        area: Monitoring,
         fix: "Delete the mapping unless intended; treat cross-account events as untrusted input.",
     }
 }

@@ -4,7 +4,7 @@ use crate::detection::Detection;
 
 use super::{Context, arn_account, is_account_id};
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports a successful `AddPermission` whose grantee is another account: an account id or
     /// an IAM ARN of an account that is not yours, or an AWS service acting for another
@@ -41,6 +41,7 @@ rule_meta! {
         severity: High,
         confidence: Medium,
         sas: S5,
+        area: Monitoring,
         fix: "Remove the statement unless the account is a partner you meant to grant; list your accounts in [detect] accounts.",
     }
 }

@@ -4,7 +4,7 @@ use crate::detection::Detection;
 
 use super::{Context, arn_account};
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports a successful `UpdateFunctionConfiguration` or `CreateFunction` whose request
     /// attaches a layer published by an account that is not yours: not in `[detect] accounts`
@@ -41,6 +41,7 @@ rule_meta! {
         severity: High,
         confidence: Medium,
         sas: S9,
+        area: Monitoring,
         fix: "Remove the layer unless its publisher is trusted; copy vendor layers into your own account and pin them.",
     }
 }

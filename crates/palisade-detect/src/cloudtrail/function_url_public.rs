@@ -1,6 +1,6 @@
 //! PAL504, shipped as Sigma: `rules/palisade/function_url_public.yml`.
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports a function URL created or changed with `authType: NONE`
     /// (`CreateFunctionUrlConfig`, `UpdateFunctionUrlConfig`), and an `AddPermission` that
@@ -35,6 +35,7 @@ rule_meta! {
         severity: High,
         confidence: High,
         sas: S2,
+        area: Monitoring,
         fix: "Use authType AWS_IAM or an API Gateway authorizer; delete URLs that should not exist.",
     }
 }

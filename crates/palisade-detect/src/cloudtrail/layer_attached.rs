@@ -1,6 +1,6 @@
 //! PAL502, shipped as Sigma: `rules/palisade/function_layer_attached.yml`.
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports a successful `UpdateFunctionConfiguration` or `CreateFunction` whose request sets
     /// `layers`: a layer was attached to a function. Shipped as the Sigma rule
@@ -35,6 +35,7 @@ rule_meta! {
         severity: Medium,
         confidence: Medium,
         sas: S5,
+        area: Monitoring,
         fix: "Confirm the change came from your pipeline and the layer is yours; otherwise restore the configuration and rotate the role's credentials.",
     }
 }

@@ -4,7 +4,7 @@ use crate::detection::{Detection, wildcard_match};
 
 use super::Context;
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports a successful Lambda call that changes a function (its code, configuration,
     /// permissions, URL, aliases, versions, concurrency, event source mappings, or the function
@@ -43,6 +43,7 @@ rule_meta! {
         severity: High,
         confidence: Medium,
         sas: S5,
+        area: Monitoring,
         fix: "Restore the function from the pipeline and restrict changes to the deployment roles; add legitimate deployers to [detect] deployers.",
     }
 }

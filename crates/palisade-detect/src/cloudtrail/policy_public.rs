@@ -1,6 +1,6 @@
 //! PAL505, shipped as Sigma: `rules/palisade/function_policy_public.yml`.
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports a successful `AddPermission` on a function with the principal `*` that is not
     /// restricted to an AWS Organization (`principalOrgID`). Grants of
@@ -34,6 +34,7 @@ rule_meta! {
         severity: High,
         confidence: High,
         sas: S5,
+        area: Monitoring,
         fix: "Remove the statement and grant the service or account that needs the function by name, with SourceArn/SourceAccount.",
     }
 }

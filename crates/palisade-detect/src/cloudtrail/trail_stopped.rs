@@ -1,6 +1,6 @@
 //! PAL511, shipped as Sigma: `rules/palisade/cloudtrail_logging_stopped.yml`.
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports a successful `StopLogging` or `DeleteTrail`, and a CloudTrail Lake event data
     /// store that stopped ingesting or was deleted (`StopEventDataStoreIngestion`,
@@ -33,6 +33,7 @@ rule_meta! {
         severity: High,
         confidence: High,
         sas: S10,
+        area: Monitoring,
         fix: "Restart logging or recreate the trail, review the caller's actions, and deny these calls with an SCP.",
     }
 }

@@ -1,6 +1,6 @@
 //! PAL512, shipped as Sigma: `rules/palisade/cloudtrail_trail_weakened.yml`.
 
-rule_meta! {
+palisade_model::rule_meta! {
     /// ## What it does
     /// Reports a successful `UpdateTrail` that sets `isMultiRegionTrail`,
     /// `includeGlobalServiceEvents` or `enableLogFileValidation` to `false`, or that names an
@@ -33,6 +33,7 @@ rule_meta! {
         severity: Medium,
         confidence: Medium,
         sas: S10,
+        area: Monitoring,
         fix: "Restore the trail's regions, global events, validation and bucket; deny UpdateTrail outside the pipeline.",
     }
 }
